@@ -1,0 +1,58 @@
+package dev.switchboard.config;
+
+import dev.switchboard.net.CidrSet;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** Checks beyond types: ranges, networks and the like, each problem naming its key. */
+final class ConfigRules {
+
+  private ConfigRules() {
+  }
+
+  static void check(JsonObject config, List<String> problems) {
+    port(config, "http.port", problems);
+    port(config, "websocket.port", problems);
+    atLeast(config, "http.max_body_bytes", 1024, problems);
+    atLeast(config, "websocket.max_frame_bytes", 1024, problems);
+    atLeast(config, "websocket.max_buffered_bytes", 1024, problems);
+    atLeast(config, "ingest.max_batch_events", 1, problems);
+    atLeast(config, "intake.max_in_flight_events", 1, problems);
+    atLeast(config, "intake.timeout_ms", 100, problems);
+    networks(config, "ingest.allow", problems);
+    if (config.getString("data_dir").isBlank()) {
+      problems.add("data_dir: must not be empty");
+    }
+  }
+
+  /** A value by dotted key. */
+  static Object get(JsonObject config, String key) {
+    Object value = config;
+    for (String part : key.split("\\.")) {
+      value = value instanceof JsonObject object ? object.getValue(part) : null;
+    }
+    return value;
+  }
+
+  static void port(JsonObject config, String key, List<String> problems) {
+    long value = ((Number) get(config, key)).longValue();
+    if (value < 0 || value > 65535) {
+      problems.add(key + ": must be a port from 0 to 65535 (got " + value + ")");
+    }
+  }
+
+  static void atLeast(JsonObject config, String key, long minimum, List<String> problems) {
+    long value = ((Number) get(config, key)).longValue();
+    if (value < minimum) {
+      problems.add(key + ": must be at least " + minimum + " (got " + value + ")");
+    }
+  }
+
+  static void networks(JsonObject config, String key, List<String> problems) {
+    try {
+      CidrSet.parse(((io.vertx.core.json.JsonArray) get(config, key)).stream().map(String::valueOf).toList());
+    } catch (IllegalArgumentException e) {
+      problems.add(key + ": " + e.getMessage());
+    }
+  }
+}
