@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.auth.KeyFiles;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.ops.ShutdownLogManager;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +22,12 @@ import java.util.logging.LogManager;
  * SIGTERM (stop accepting, finish what was accepted, close websockets with 1001).
  */
 public final class Main {
+
+  static {
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
+    }
+  }
 
   private static final Logger LOG = System.getLogger(Main.class.getName());
   private static final long SHUTDOWN_SECONDS = 30;
@@ -93,11 +100,15 @@ public final class Main {
   private static void shutdown(Vertx vertx, Switchboard node) {
     LOG.log(Level.INFO, "Switchboard stopping: no longer accepting, finishing what was accepted");
     try {
-      node.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture()
-          .get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+      // Awaited from this thread one after the other: a callback chained on the node's futures
+      // would be dispatched to an event loop that vertx.close() has already terminated.
+      node.stop().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
       LOG.log(Level.INFO, "Switchboard stopped");
     } catch (Exception e) {
       LOG.log(Level.WARNING, "Switchboard did not stop cleanly within " + SHUTDOWN_SECONDS + " s: " + e);
+    } finally {
+      ShutdownLogManager.finish();
     }
   }
 

@@ -1,0 +1,75 @@
+package dev.switchboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.switchboard.config.ConfigLoader;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's examples and configuration table, checked against the code. */
+class ReadmeExamplesTest extends GatewayTest {
+
+  private static final Path README = Path.of("README.md");
+
+  @Test
+  void theCurlExamplesReachTheWscatFeed() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")) || Files.isExecutable(Path.of("/bin/curl")),
+        "curl is not installed");
+    String readme = Files.readString(README);
+    List<String> curls = readme.lines().filter(line -> line.startsWith("curl ")).toList();
+    assertEquals(2, curls.size(), "the README shows two curl examples");
+    Matcher wscat = Pattern.compile("wscat --connect \"ws://localhost:4875(/events/websocket/\\?authkey=)").matcher(readme);
+    assertTrue(wscat.find(), "the README shows the wscat line");
+    startNode();
+    FeedClient feed = Await.result(FeedClient.connect(vertx, node.websocketPort(),
+        wscat.group(1).substring(wscat.group(1).indexOf('?') + 1) + TestConfig.AUTHKEY));
+
+    for (String curl : curls) {
+      String command = curl.replace("localhost:8080", "127.0.0.1:" + node.httpPort());
+      ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
+      builder.environment().put("KEY", TestConfig.INGEST_KEY);
+      Process process = builder.start();
+      assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+      String output = new String(process.getInputStream().readAllBytes());
+      assertTrue(output.startsWith("{\"accepted\":1,\"ids\":[\""), command + " gave " + output);
+    }
+
+    List<JsonObject> frames = Await.result(feed.frames(2));
+    assertEquals("ringing", frames.get(0).getString("event"));
+    assertEquals("sales", frames.get(0).getJsonObject("vendor").getString("queue"));
+    assertEquals("+61390005678", frames.get(0).getString("to"));
+    assertEquals("hangup", frames.get(1).getString("event"));
+    assertEquals("42", frames.get(1).getString("billsec"));
+  }
+
+  @Test
+  void everyConfigurationKeyIsDocumentedWithItsVariable() throws Exception {
+    String readme = Files.readString(README);
+    List<String> keys = new ArrayList<>();
+    leaves("", ConfigLoader.defaults(), keys);
+    for (String key : keys) {
+      String row = "| `" + key + "` | `" + ConfigLoader.envName(key) + "` |";
+      assertTrue(readme.contains(row), "README configuration table lacks: " + row);
+    }
+  }
+
+  private static void leaves(String prefix, JsonObject section, List<String> keys) {
+    for (String name : section.fieldNames()) {
+      Object value = section.getValue(name);
+      if (value instanceof JsonObject nested && !nested.isEmpty()) {
+        leaves(prefix + name + ".", nested, keys);
+      } else {
+        keys.add(prefix + name);
+      }
+    }
+  }
+}
