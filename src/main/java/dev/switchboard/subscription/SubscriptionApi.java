@@ -46,9 +46,12 @@ public final class SubscriptionApi {
     String one = collection + "/:id";
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     router.get(collection).handler(ctx -> forward(ctx, name + ".list"));
-    router.post(collection).handler(this::requireJson).handler(body).handler(ctx -> forward(ctx, name + ".create"));
+    // The content type is checked on its own route, before the body is read.
+    router.post(collection).handler(this::requireJson);
+    router.post(collection).handler(body).handler(ctx -> forward(ctx, name + ".create"));
     router.get(one).handler(ctx -> forward(ctx, name + ".get"));
-    router.patch(one).handler(this::requireJson).handler(body).handler(ctx -> forward(ctx, name + ".update"));
+    router.patch(one).handler(this::requireJson);
+    router.patch(one).handler(body).handler(ctx -> forward(ctx, name + ".update"));
     router.delete(one).handler(ctx -> forward(ctx, name + ".delete"));
   }
 
