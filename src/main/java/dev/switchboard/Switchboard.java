@@ -3,6 +3,8 @@ package dev.switchboard;
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.http.ApiServerVerticle;
 import dev.switchboard.intake.IntakeVerticle;
+import dev.switchboard.subscription.SubscriptionIndex;
+import dev.switchboard.subscription.SubscriptionVerticle;
 import dev.switchboard.websocket.WebSocketFeedVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -25,6 +27,7 @@ public final class Switchboard {
 
   private final Vertx vertx;
   private final Deque<String> deployments = new ArrayDeque<>();
+  private final SubscriptionVerticle subscriptions = new SubscriptionVerticle();
   private final IntakeVerticle intake = new IntakeVerticle();
   private final WebSocketFeedVerticle websocket = new WebSocketFeedVerticle();
   private final ApiServerVerticle api = new ApiServerVerticle();
@@ -42,7 +45,8 @@ public final class Switchboard {
   public static Future<Switchboard> start(Vertx vertx, JsonObject config) {
     Codecs.register(vertx);
     Switchboard node = new Switchboard(vertx);
-    return node.deploy(node.intake, config)
+    return node.deploy(node.subscriptions, config)
+        .compose(ignored -> node.deploy(node.intake, config))
         .compose(ignored -> node.deploy(node.websocket, config))
         .compose(ignored -> node.deploy(node.api, config))
         .map(node)
@@ -65,6 +69,11 @@ public final class Switchboard {
   /** The websocket feed's port. */
   public int websocketPort() {
     return websocket.port();
+  }
+
+  /** This node's subscription match index. */
+  public SubscriptionIndex subscriptionIndex() {
+    return subscriptions.index();
   }
 
   /** The Switchboard version, from the build. */

@@ -18,6 +18,26 @@ public final class Addresses {
   /** Readiness probe of this node's intake (local; any body in, {@code "up"} out). */
   public static final String INTAKE_READY = "switchboard.intake.ready";
 
+  /**
+   * The subscription verticle's REST commands (local; a JSON command in, a JSON reply with
+   * {@code status}, {@code body} and optionally {@code etag} out). Carries the caller's key, so it
+   * never leaves the node.
+   */
+  public static final String SUBSCRIPTION_API = "switchboard.subscription.api";
+
+  /**
+   * Turns a presented key into a principal (local; the key in, {@code {"account_id",
+   * "include_subaccounts"}} out, or a 401 failure).
+   */
+  public static final String AUTHENTICATE = "switchboard.subscription.authenticate";
+
+  /**
+   * Disables a subscription for a reason, as the fan-out does after repeated failures (local;
+   * {@code {"id", "reason"}} in, the subscription's JSON out, or a 404 failure). Takes effect in the
+   * match index before the reply.
+   */
+  public static final String SUBSCRIPTION_DISABLE = "switchboard.subscription.disable";
+
   private Addresses() {
   }
 }

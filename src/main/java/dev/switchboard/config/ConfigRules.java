@@ -19,9 +19,25 @@ final class ConfigRules {
     atLeast(config, "ingest.max_batch_events", 1, problems);
     atLeast(config, "intake.max_in_flight_events", 1, problems);
     atLeast(config, "intake.timeout_ms", 100, problems);
+    atLeast(config, "subscriptions.test_timeout_ms", 100, problems);
+    staticSubscriptions(config, problems);
     networks(config, "ingest.allow", problems);
     if (config.getString("data_dir").isBlank()) {
       problems.add("data_dir: must not be empty");
+    }
+  }
+
+  /** Each static subscription must be an object with an id; the subscription verticle checks the rest. */
+  static void staticSubscriptions(JsonObject config, List<String> problems) {
+    io.vertx.core.json.JsonArray declared = (io.vertx.core.json.JsonArray) get(config, "subscriptions.static");
+    java.util.Set<Object> ids = new java.util.HashSet<>();
+    for (int i = 0; i < declared.size(); i++) {
+      Object id = declared.getValue(i) instanceof JsonObject object ? object.getValue("id") : null;
+      if (!(id instanceof String)) {
+        problems.add("subscriptions.static[" + i + "]: must be an object with a string id");
+      } else if (!ids.add(id)) {
+        problems.add("subscriptions.static[" + i + "]: id '" + id + "' is declared twice");
+      }
     }
   }
 

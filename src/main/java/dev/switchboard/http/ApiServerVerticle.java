@@ -4,6 +4,7 @@ import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.ingest.http.HttpIngest;
 import dev.switchboard.intake.Intake;
+import dev.switchboard.subscription.SubscriptionApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -14,8 +15,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The HTTP API port: event ingest ({@code POST /v1/events}), {@code GET /health} and
- * {@code GET /ready}. Each capability contributes its routes; this verticle owns the server and
+ * The HTTP API port: event ingest ({@code POST /v1/events}), accounts, keys and subscriptions
+ * ({@code /v1/accounts}, {@code /v1/keys}, {@code /v1/subscriptions}, {@code /v1/event-types}),
+ * {@code GET /health} and {@code GET /ready}. Each capability contributes its routes; this verticle owns the server and
  * turns every failure into a JSON error.
  */
 public final class ApiServerVerticle extends VerticleBase {
@@ -33,6 +35,7 @@ public final class ApiServerVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> ApiErrors.json(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/ready").handler(this::ready);
     new HttpIngest(intake, config).mount(router);
+    new SubscriptionApi(vertx, config).mount(router);
     router.route().last().handler(ctx -> ctx.fail(new ApiException(404, "not_found",
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(ApiErrors::handle);

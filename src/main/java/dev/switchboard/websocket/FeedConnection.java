@@ -14,14 +14,25 @@ final class FeedConnection {
   private final ServerWebSocket socket;
   private final Principal principal;
   private final Bindings bindings;
+  private final Scope scope;
   private long dropped;
   private long droppedSinceNotice;
   private boolean noticePending;
 
-  FeedConnection(ServerWebSocket socket, Principal principal, Bindings bindings) {
+  /** Which accounts' events a principal may see. */
+  @FunctionalInterface
+  interface Scope {
+    /** Without the account tree: a key sees exactly its own account. */
+    Scope OWN_ACCOUNT_ONLY = (principal, accountId) -> principal.isSystem() || principal.accountId().equals(accountId);
+
+    boolean covers(Principal principal, String accountId);
+  }
+
+  FeedConnection(ServerWebSocket socket, Principal principal, Bindings bindings, Scope scope) {
     this.socket = socket;
     this.principal = principal;
     this.bindings = bindings;
+    this.scope = scope;
   }
 
   ServerWebSocket socket() {
@@ -38,8 +49,7 @@ final class FeedConnection {
 
   /** Whether this client may see the event and asked for it. */
   boolean wants(Event event) {
-    boolean visible = principal.isSystem() || principal.accountId().equals(event.accountId());
-    return visible && bindings.matches(event);
+    return bindings.matches(event) && scope.covers(principal, event.accountId());
   }
 
   /**

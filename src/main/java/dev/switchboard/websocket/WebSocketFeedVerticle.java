@@ -8,8 +8,10 @@ import dev.switchboard.event.Bindings;
 import dev.switchboard.event.Event;
 import dev.switchboard.http.ApiErrors;
 import dev.switchboard.http.ApiException;
+import dev.switchboard.subscription.SubscriptionIndex;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -27,8 +29,9 @@ import java.util.Set;
 
 /**
  * The live feed: {@code ws://HOST:4875/events/websocket/?authkey=KEY[&bindings=call.*,message.*]}.
- * Every accepted event on any node is sent to every client whose key may see it and whose
- * bindings match, as one text frame holding the event's JSON. A client that reads too slowly has
+ * The key is the system key (every event) or an account key (that account's events, and its
+ * sub-accounts' when the key includes them). Every accepted event on any node is sent to every
+ * client whose key may see it and whose bindings match, as one text frame holding the event's JSON. A client that reads too slowly has
  * events dropped (counted, and announced to it by a {@code system.events_dropped} frame once it
  * catches up) instead of slowing the gateway or other clients.
  *
@@ -41,11 +44,13 @@ public final class WebSocketFeedVerticle extends VerticleBase {
 
   private static final Logger LOG = System.getLogger(WebSocketFeedVerticle.class.getName());
   private static final short GOING_AWAY = 1001;
+  private static final DeliveryOptions AUTHENTICATE_OPTIONS = new DeliveryOptions().setLocalOnly(true).setSendTimeout(5_000);
 
   private final Set<FeedConnection> connections = new LinkedHashSet<>();
   private HttpServer server;
   private MessageConsumer<Event> events;
   private String systemKey;
+  private FeedConnection.Scope scope;
   private int maxBufferedBytes;
   private long droppedByClosedConnections;
 
@@ -55,6 +60,8 @@ public final class WebSocketFeedVerticle extends VerticleBase {
     JsonObject settings = config().getJsonObject("websocket");
     systemKey = config().getString("authkey");
     maxBufferedBytes = settings.getInteger("max_buffered_bytes");
+    SubscriptionIndex index = SubscriptionIndex.lookup(vertx);
+    scope = index == null ? FeedConnection.Scope.OWN_ACCOUNT_ONLY : index::covers;
 
     Router router = Router.router(vertx);
     router.get(PATH).handler(this::upgrade);
@@ -100,12 +107,19 @@ public final class WebSocketFeedVerticle extends VerticleBase {
   }
 
   private void upgrade(RoutingContext ctx) {
-    Principal principal = authenticate(Secrets.presentedKey(ctx.request(), "authkey"));
-    if (principal == null) {
-      ctx.fail(new ApiException(401, "unauthorized", "the authkey is missing or wrong: connect to "
-          + PATH + "?authkey=KEY"));
-      return;
-    }
+    ctx.request().pause();
+    authenticate(Secrets.presentedKey(ctx.request(), "authkey")).onComplete(found -> {
+      ctx.request().resume();
+      if (found.failed()) {
+        ctx.fail(new ApiException(401, "unauthorized", "the authkey is missing or wrong: connect to "
+            + PATH + "?authkey=KEY"));
+      } else {
+        accept(ctx, found.result());
+      }
+    });
+  }
+
+  private void accept(RoutingContext ctx, Principal principal) {
     Bindings bindings;
     try {
       bindings = Bindings.parseList(ctx.request().getParam("bindings"));
@@ -122,13 +136,25 @@ public final class WebSocketFeedVerticle extends VerticleBase {
         .onFailure(failure -> LOG.log(Level.DEBUG, "websocket upgrade failed: " + failure.getMessage()));
   }
 
-  private Principal authenticate(String key) {
-    return Secrets.matches(key, systemKey) ? Principal.SYSTEM : null;
+  /** The system key, or an account key known to the subscription verticle. */
+  private Future<Principal> authenticate(String key) {
+    if (key == null) {
+      return Future.failedFuture("no key");
+    }
+    if (Secrets.matches(key, systemKey)) {
+      return Future.succeededFuture(Principal.SYSTEM);
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.AUTHENTICATE, key, AUTHENTICATE_OPTIONS)
+        .map(reply -> {
+          JsonObject body = reply.body();
+          String account = body.getString("account_id");
+          return account == null ? Principal.SYSTEM : new Principal(account, body.getBoolean("include_subaccounts"));
+        });
   }
 
   private void open(ServerWebSocket socket, Principal principal, Bindings bindings) {
     socket.setWriteQueueMaxSize(maxBufferedBytes);
-    FeedConnection connection = new FeedConnection(socket, principal, bindings);
+    FeedConnection connection = new FeedConnection(socket, principal, bindings, scope);
     connections.add(connection);
     socket.closeHandler(closed -> {
       connections.remove(connection);

@@ -1,0 +1,32 @@
+package dev.switchboard.subscription;
+
+import dev.switchboard.event.Bindings;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A webhook target and the events it wants. Immutable: a change makes a new instance with a
+ * higher {@code version}.
+ *
+ * @param accountId the owning account, or {@code null} for a system subscription (every event)
+ * @param includeSubaccounts whether events of the account's sub-accounts match too
+ * @param customData merged into every payload; never modified
+ * @param disabledReason why it is disabled, or {@code null}
+ * @param expiresAt when it stops matching, Unix milliseconds, or {@code null} for never
+ * @param secret the {@code whsec_} signing secret
+ * @param isStatic declared in configuration: read-only over the API, not in the store
+ */
+public record Subscription(String id, String name, String accountId, boolean includeSubaccounts, Bindings bindings,
+    Filter filter, Target target, JsonObject customData, boolean enabled, String disabledReason, Long expiresAt,
+    String secret, long createdAt, long updatedAt, long version, boolean isStatic) {
+
+  /** Whether it receives events at this time: enabled and not expired. */
+  public boolean activeAt(long nowMillis) {
+    return enabled && (expiresAt == null || expiresAt > nowMillis);
+  }
+
+  /** This subscription disabled for a reason, as a new version. */
+  public Subscription disabled(String reason, long nowMillis) {
+    return new Subscription(id, name, accountId, includeSubaccounts, bindings, filter, target, customData, false,
+        reason, expiresAt, secret, createdAt, nowMillis, version + 1, isStatic);
+  }
+}
