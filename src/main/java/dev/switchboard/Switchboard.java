@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.bus.Codecs;
+import dev.switchboard.fanout.FanoutVerticle;
 import dev.switchboard.http.ApiServerVerticle;
 import dev.switchboard.intake.IntakeVerticle;
 import dev.switchboard.subscription.SubscriptionIndex;
@@ -28,6 +29,7 @@ public final class Switchboard {
   private final Vertx vertx;
   private final Deque<String> deployments = new ArrayDeque<>();
   private final SubscriptionVerticle subscriptions = new SubscriptionVerticle();
+  private final FanoutVerticle fanout = new FanoutVerticle();
   private final IntakeVerticle intake = new IntakeVerticle();
   private final WebSocketFeedVerticle websocket = new WebSocketFeedVerticle();
   private final ApiServerVerticle api = new ApiServerVerticle();
@@ -46,6 +48,7 @@ public final class Switchboard {
     Codecs.register(vertx);
     Switchboard node = new Switchboard(vertx);
     return node.deploy(node.subscriptions, config)
+        .compose(ignored -> node.deploy(node.fanout, config))
         .compose(ignored -> node.deploy(node.intake, config))
         .compose(ignored -> node.deploy(node.websocket, config))
         .compose(ignored -> node.deploy(node.api, config))

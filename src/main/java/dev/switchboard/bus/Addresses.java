@@ -38,6 +38,18 @@ public final class Addresses {
    */
   public static final String SUBSCRIPTION_DISABLE = "switchboard.subscription.disable";
 
+  /**
+   * The fan-out's journal (local; a {@code fanout.JournalRequest} in, an empty reply once the
+   * deliveries are durable, or a 503 failure). Intake asks before it acknowledges a batch.
+   */
+  public static final String OUTBOX_JOURNAL = "switchboard.fanout.journal";
+
+  /**
+   * The fan-out's delivery log and replay (local; {@code {"op": "attempts" | "replay" | "health",
+   * "subscription_id", ...}} in, a JSON reply out). Callers authorize first.
+   */
+  public static final String DELIVERY_API = "switchboard.fanout.api";
+
   private Addresses() {
   }
 }

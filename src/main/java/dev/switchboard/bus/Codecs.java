@@ -1,6 +1,7 @@
 package dev.switchboard.bus;
 
 import dev.switchboard.event.Event;
+import dev.switchboard.fanout.JournalRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
@@ -25,6 +26,7 @@ public final class Codecs {
     try {
       bus.registerDefaultCodec(Event.class, new EventCodec());
       bus.registerDefaultCodec(EventBatch.class, new EventBatchCodec());
+      bus.registerDefaultCodec(JournalRequest.class, new LocalOnlyCodec<>("switchboard.journal-request"));
     } catch (IllegalStateException alreadyRegistered) {
       // Several verticles or tests may share one Vert.x instance.
     }
@@ -87,6 +89,40 @@ public final class Codecs {
     @Override
     public String name() {
       return "switchboard.event-batch";
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+
+  /** For messages that never leave their node (sent with {@code setLocalOnly(true)}). */
+  static final class LocalOnlyCodec<T> implements MessageCodec<T, T> {
+    private final String name;
+
+    LocalOnlyCodec(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public void encodeToWire(Buffer buffer, T message) {
+      throw new IllegalStateException(name + " messages are local to a node and never cross the cluster");
+    }
+
+    @Override
+    public T decodeFromWire(int pos, Buffer buffer) {
+      throw new IllegalStateException(name + " messages are local to a node and never cross the cluster");
+    }
+
+    @Override
+    public T transform(T message) {
+      return message;
+    }
+
+    @Override
+    public String name() {
+      return name;
     }
 
     @Override

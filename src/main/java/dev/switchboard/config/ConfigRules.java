@@ -22,6 +22,27 @@ final class ConfigRules {
     atLeast(config, "subscriptions.test_timeout_ms", 100, problems);
     staticSubscriptions(config, problems);
     networks(config, "ingest.allow", problems);
+    networks(config, "fanout.deny_networks", problems);
+    atLeast(config, "fanout.connect_timeout_ms", 100, problems);
+    atLeast(config, "fanout.request_timeout_ms", 100, problems);
+    atLeast(config, "fanout.max_concurrency_per_subscription", 1, problems);
+    atLeast(config, "fanout.max_in_flight", 1, problems);
+    atLeast(config, "fanout.disable_after_failures", 1, problems);
+    atLeast(config, "fanout.max_outbox_bytes", 1024 * 1024, problems);
+    for (String key : List.of("fanout.retry_after_max", "fanout.disable_after", "fanout.retention")) {
+      duration(config, key, problems);
+    }
+    io.vertx.core.json.JsonArray schedule = (io.vertx.core.json.JsonArray) get(config, "fanout.retry_schedule");
+    if (schedule.isEmpty()) {
+      problems.add("fanout.retry_schedule: needs at least one delay (the first attempt, normally 0s)");
+    }
+    for (int i = 0; i < schedule.size(); i++) {
+      try {
+        Durations.parseMillis(String.valueOf(schedule.getValue(i)));
+      } catch (IllegalArgumentException e) {
+        problems.add("fanout.retry_schedule[" + i + "]: " + e.getMessage());
+      }
+    }
     if (config.getString("data_dir").isBlank()) {
       problems.add("data_dir: must not be empty");
     }
@@ -61,6 +82,14 @@ final class ConfigRules {
     long value = ((Number) get(config, key)).longValue();
     if (value < minimum) {
       problems.add(key + ": must be at least " + minimum + " (got " + value + ")");
+    }
+  }
+
+  static void duration(JsonObject config, String key, List<String> problems) {
+    try {
+      Durations.parseMillis(String.valueOf(get(config, key)));
+    } catch (IllegalArgumentException e) {
+      problems.add(key + ": " + e.getMessage());
     }
   }
 

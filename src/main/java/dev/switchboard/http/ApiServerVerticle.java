@@ -2,6 +2,7 @@ package dev.switchboard.http;
 
 import dev.switchboard.bus.Addresses;
 import dev.switchboard.bus.Codecs;
+import dev.switchboard.fanout.DeliveryApi;
 import dev.switchboard.ingest.http.HttpIngest;
 import dev.switchboard.intake.Intake;
 import dev.switchboard.subscription.SubscriptionApi;
@@ -35,6 +36,7 @@ public final class ApiServerVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> ApiErrors.json(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/ready").handler(this::ready);
     new HttpIngest(intake, config).mount(router);
+    new DeliveryApi(vertx).mount(router);
     new SubscriptionApi(vertx, config).mount(router);
     router.route().last().handler(ctx -> ctx.fail(new ApiException(404, "not_found",
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));

@@ -38,13 +38,18 @@ public final class Schema {
    * @throws IllegalStateException when the database was written by a newer Switchboard
    */
   static int migrate(Connection connection) throws SQLException {
+    return migrate(connection, MIGRATIONS);
+  }
+
+  /** Brings a database up to the last of its own list of migrations (another file, another list). */
+  static int migrate(Connection connection, List<Migration> migrations) throws SQLException {
     int current = userVersion(connection);
-    int latest = MIGRATIONS.size();
+    int latest = migrations.size();
     if (current > latest) {
       throw new IllegalStateException("the database is at schema version " + current
           + " but this Switchboard knows only up to " + latest + "; run a newer version");
     }
-    for (Migration migration : MIGRATIONS.subList(current, latest)) {
+    for (Migration migration : migrations.subList(current, latest)) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try (Statement statement = connection.createStatement()) {

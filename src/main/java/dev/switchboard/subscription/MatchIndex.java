@@ -31,6 +31,7 @@ public final class MatchIndex implements SubscriptionIndex {
 
   private final Map<String, Owner> owners = new ConcurrentHashMap<>();
   private final Map<String, String[]> chains = new ConcurrentHashMap<>();
+  private final Map<String, Subscription> byId = new ConcurrentHashMap<>();
   private final LongSupplier clock;
 
   /** @param clock Unix milliseconds, to leave out expired subscriptions */
@@ -94,6 +95,11 @@ public final class MatchIndex implements SubscriptionIndex {
     return false;
   }
 
+  @Override
+  public Subscription find(String id) {
+    return byId.get(id);
+  }
+
   /** Sets an account's ancestor chain: itself first, then its parent, up to the root. */
   void chain(String accountId, List<String> selfThenAncestors) {
     chains.put(accountId, selfThenAncestors.toArray(String[]::new));
@@ -109,6 +115,11 @@ public final class MatchIndex implements SubscriptionIndex {
    * disabled is only removed.
    */
   void replace(Subscription previous, Subscription current) {
+    if (current != null) {
+      byId.put(current.id(), current);
+    } else if (previous != null) {
+      byId.remove(previous.id());
+    }
     Set<Slot> added = current == null || !current.enabled() ? Set.of() : slots(current);
     for (Slot slot : added) {
       slot.bucket(owner(slot.account)).put(slot, current);

@@ -25,6 +25,9 @@ public interface SubscriptionIndex extends Shareable {
    */
   List<Subscription> match(Event event);
 
+  /** A subscription by id, enabled or not, or {@code null} when there is none (deleted). */
+  Subscription find(String id);
+
   /** Whether a principal may see what belongs to this account ({@code null}: system-level). */
   boolean covers(Principal principal, String accountId);
 

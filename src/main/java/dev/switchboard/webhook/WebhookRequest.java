@@ -6,13 +6,18 @@ import dev.switchboard.event.EventJson;
 import dev.switchboard.subscription.Subscription;
 import dev.switchboard.subscription.Target;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import dev.switchboard.event.Timestamps;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,45 +43,75 @@ public final class WebhookRequest {
    */
   public static Future<HttpResponse<Buffer>> send(WebClient client, Subscription subscription, Event event,
       String webhookId, long timeoutMillis) {
+    return send(client, subscription, event, webhookId, timeoutMillis, null);
+  }
+
+  /**
+   * Sends it to a given address (one the caller resolved and checked) while the URI's host still
+   * names the receiver in {@code Host} and TLS SNI.
+   *
+   * @param server where to connect, or {@code null} to resolve the URI's host
+   */
+  public static Future<HttpResponse<Buffer>> send(WebClient client, Subscription subscription, Event event,
+      String webhookId, long timeoutMillis, SocketAddress server) {
     Target target = subscription.target();
-    Map<String, Object> payload = payload(subscription, event);
-    String json = EventJson.writeValue(payload);
-    HttpRequest<Buffer> request = client.requestAbs(HttpMethod.valueOf(target.method()), target.uri())
+    boolean isGet = target.method().equals("GET");
+    boolean asFields = isGet || target.format().equals("form");
+    // What is signed is exactly what carries the fields: the body, or for GET the query string.
+    String signed;
+    if (asFields) {
+      List<Map.Entry<String, String>> fields = new ArrayList<>();
+      payload(subscription, event).forEach((name, value) -> flatten(name, value, fields));
+      signed = encode(fields);
+    } else {
+      signed = subscription.customData().isEmpty() ? event.toJson() : EventJson.writeValue(payload(subscription, event));
+    }
+    String uri = isGet ? target.uri() + (target.uri().contains("?") ? "&" : "?") + signed : target.uri();
+    HttpMethod method = HttpMethod.valueOf(target.method());
+    HttpRequest<Buffer> request = (server == null ? client.requestAbs(method, uri)
+        : client.requestAbs(method, server, uri))
         .timeout(timeoutMillis)
         .putHeader("User-Agent", USER_AGENT);
     target.headers().forEach(request::putHeader);
     long timestamp = System.currentTimeMillis() / 1000;
-    MultiMap form = MultiMap.caseInsensitiveMultiMap();
-    boolean asFields = target.method().equals("GET") || target.format().equals("form");
-    if (asFields) {
-      payload.forEach((name, value) -> flatten(name, value, form));
-    }
-    String signed = target.method().equals("GET") ? "" : asFields ? encode(form) : json;
     request.putHeader("webhook-id", webhookId)
         .putHeader("webhook-timestamp", Long.toString(timestamp))
         .putHeader("webhook-signature", WebhookSignature.sign(subscription.secret(), webhookId, timestamp, signed));
-    if (target.method().equals("GET")) {
-      form.forEach(request::addQueryParam);
+    if (isGet) {
       return request.send();
     }
-    if (asFields) {
-      return request.putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(Buffer.buffer(signed));
-    }
-    return request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(json));
+    return request.putHeader("Content-Type", asFields ? "application/x-www-form-urlencoded" : "application/json")
+        .sendBuffer(Buffer.buffer(signed));
   }
 
   /** The event's fields with the custom data merged in; the event's own fields win. */
   public static Map<String, Object> payload(Subscription subscription, Event event) {
-    try {
-      Map<String, Object> merged = new LinkedHashMap<>(EventJson.parseObject(subscription.customData().encode()));
-      merged.putAll(EventJson.parseObject(event.toJson()));
-      return merged;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    Map<String, Object> merged = new LinkedHashMap<>();
+    if (!subscription.customData().isEmpty()) {
+      try {
+        merged.putAll(EventJson.parseObject(subscription.customData().encode()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    merged.put("class", event.eventClass());
+    merged.put("event", event.event());
+    merged.put("timestamp", new BigDecimal(Timestamps.format(event.timestampMicros())));
+    putIfPresent(merged, "id", event.id());
+    putIfPresent(merged, "node", event.node());
+    putIfPresent(merged, "account_id", event.accountId());
+    merged.putAll(event.fields());
+    return merged;
+  }
+
+  private static void putIfPresent(Map<String, Object> map, String name, Object value) {
+    if (value != null) {
+      map.put(name, value);
     }
   }
 
-  private static void flatten(String name, Object value, MultiMap out) {
+  /** Nested values as {@code a[b][c]=v} and {@code a[0]=v}, as PHP, Rails and Express rebuild them. */
+  private static void flatten(String name, Object value, List<Map.Entry<String, String>> out) {
     if (value instanceof Map<?, ?> map) {
       map.forEach((key, nested) -> flatten(name + "[" + key + "]", nested, out));
     } else if (value instanceof List<?> list) {
@@ -84,19 +119,20 @@ public final class WebhookRequest {
         flatten(name + "[" + i + "]", list.get(i), out);
       }
     } else {
-      out.add(name, value == null ? "" : value.toString());
+      out.add(Map.entry(name, value == null ? "" : value instanceof BigDecimal decimal ? decimal.toString()
+          : value.toString()));
     }
   }
 
-  private static String encode(MultiMap form) {
+  private static String encode(List<Map.Entry<String, String>> fields) {
     StringBuilder text = new StringBuilder();
-    form.forEach((name, value) -> {
+    for (Map.Entry<String, String> field : fields) {
       if (text.length() > 0) {
         text.append('&');
       }
-      text.append(java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)).append('=')
-          .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
-    });
+      text.append(URLEncoder.encode(field.getKey(), StandardCharsets.UTF_8)).append('=')
+          .append(URLEncoder.encode(field.getValue(), StandardCharsets.UTF_8));
+    }
     return text.toString();
   }
 }
