@@ -13,8 +13,13 @@ public final class Await {
 
   /** The future's result, or the test fails after 20 seconds. */
   public static <T> T result(Future<T> future) {
+    return result(future, 20);
+  }
+
+  /** The future's result, or the test fails after the given seconds. */
+  public static <T> T result(Future<T> future, int seconds) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw new AssertionError("future failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {

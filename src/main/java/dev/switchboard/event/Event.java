@@ -124,9 +124,14 @@ public final class Event {
     return text;
   }
 
-  /** Reads an event written by {@link #toJson()} (used across the cluster). */
+  /**
+   * Reads an event written by {@link #toJson()} (across the cluster, from the outbox); the text is
+   * kept as the event's JSON, so it is not written again.
+   */
   public static Event fromJson(String json) {
-    return EventJson.read(json);
+    Event event = EventJson.read(json);
+    event.json = json;
+    return event;
   }
 
   @Override

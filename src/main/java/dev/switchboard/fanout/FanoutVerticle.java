@@ -32,6 +32,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,6 +58,8 @@ public final class FanoutVerticle extends VerticleBase {
   private static final long SIZE_CHECK_MILLIS = 10_000;
 
   private final Set<Long> inFlight = new HashSet<>();
+  private final Map<Long, Delivery> queued = new LinkedHashMap<>();
+  private final Set<Long> known = new HashSet<>();
   private final Map<String, Integer> perSubscription = new HashMap<>();
   private final Map<String, Health> health = new HashMap<>();
   private final Set<String> paused = new HashSet<>();
@@ -143,46 +147,60 @@ public final class FanoutVerticle extends VerticleBase {
     });
   }
 
-  /** Finds due deliveries and starts them; one query at a time, coalescing calls made meanwhile. */
+  /**
+   * Starts what is queued in memory and, when the queue runs low, reads more due deliveries from
+   * the outbox: one query at a time, calls made meanwhile coalesced into one more.
+   */
   private void pump() {
     if (stopping) {
       return;
     }
+    dispatchQueued();
     if (querying) {
       pumpAgain = true;
       return;
     }
-    int free = maxInFlight - inFlight.size();
-    if (free <= 0) {
+    if (queued.size() >= maxInFlight) {
       return;
     }
     querying = true;
     refreshPaused();
     Set<String> skipped = new HashSet<>(paused);
-    perSubscription.forEach((id, count) -> {
-      if (count >= maxPerSubscription) {
+    Map<String, Integer> load = new HashMap<>(perSubscription);
+    queued.values().forEach(delivery -> load.merge(delivery.subscriptionId(), 1, Integer::sum));
+    load.forEach((id, count) -> {
+      if (count >= 2 * maxPerSubscription) {
         skipped.add(id);
       }
     });
-    outbox.due(System.currentTimeMillis(), free + inFlight.size(), skipped).onComplete(found -> {
+    outbox.due(System.currentTimeMillis(), 2 * maxInFlight, skipped).onComplete(found -> {
       querying = false;
       if (found.failed()) {
         LOG.log(Level.ERROR, "reading due deliveries failed", found.cause());
         return;
       }
       for (Delivery delivery : found.result()) {
-        if (inFlight.size() >= maxInFlight) {
-          break;
-        }
-        if (!inFlight.contains(delivery.seq()) && perSubscription.getOrDefault(delivery.subscriptionId(), 0) < maxPerSubscription) {
-          start(delivery);
+        if (known.add(delivery.seq())) {
+          queued.put(delivery.seq(), delivery);
         }
       }
+      dispatchQueued();
       if (pumpAgain) {
         pumpAgain = false;
         pump();
       }
     });
+  }
+
+  private void dispatchQueued() {
+    Iterator<Delivery> waiting = queued.values().iterator();
+    while (waiting.hasNext() && inFlight.size() < maxInFlight) {
+      Delivery delivery = waiting.next();
+      if (perSubscription.getOrDefault(delivery.subscriptionId(), 0) < maxPerSubscription) {
+        waiting.remove();
+        start(delivery);
+      }
+    }
   }
 
   private void refreshPaused() {
@@ -202,6 +220,7 @@ public final class FanoutVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     if (subscription != null && !subscription.enabled()) {
       paused.add(subscription.id());
+      known.remove(delivery.seq());
       return;
     }
     inFlight.add(delivery.seq());
@@ -260,15 +279,17 @@ public final class FanoutVerticle extends VerticleBase {
   private void finish(Delivery delivery, Attempt attempt, Health current) {
     Health recorded = current != null ? current
         : health.getOrDefault(delivery.subscriptionId(), Health.none(delivery.subscriptionId()));
-    // The delivery stays in flight until its record is durable, so no query can hand it out twice.
+    inFlight.remove(delivery.seq());
+    perSubscription.computeIfPresent(delivery.subscriptionId(), (id, count) -> count <= 1 ? null : count - 1);
+    // The delivery stays known until its record is durable, so no query can hand it out twice.
     outbox.record(attempt, recorded).onComplete(done -> {
       if (done.failed()) {
         LOG.log(Level.ERROR, "recording an attempt failed; the delivery will be tried again", done.cause());
       }
-      inFlight.remove(delivery.seq());
-      perSubscription.computeIfPresent(delivery.subscriptionId(), (id, count) -> count <= 1 ? null : count - 1);
+      known.remove(delivery.seq());
       pump();
     });
+    dispatchQueued();
   }
 
   private void disable(Subscription subscription, String reason) {

@@ -43,7 +43,7 @@ public final class SqliteOutbox implements Outbox {
               + " subscription_id TEXT NOT NULL, order_key TEXT NOT NULL, state TEXT NOT NULL,"
               + " attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at INTEGER NOT NULL,"
               + " completed_at INTEGER, last_status INTEGER, last_error TEXT)",
-          "CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at)",
+          "CREATE INDEX deliveries_due ON deliveries (state, seq)",
           "CREATE INDEX deliveries_order ON deliveries (subscription_id, order_key, state, seq)",
           "CREATE INDEX deliveries_event ON deliveries (event_id)",
           "CREATE INDEX deliveries_completed ON deliveries (completed_at)",
@@ -60,6 +60,7 @@ public final class SqliteOutbox implements Outbox {
   private final Connection connection;
   private final long maxBytes;
   private final List<Write> queued = new ArrayList<>();
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
   private boolean committing;
   private long sizeBytes;
 
@@ -100,30 +101,29 @@ public final class SqliteOutbox implements Outbox {
     }
     return enqueue(connection -> {
       long now = System.currentTimeMillis();
-      try (PreparedStatement event = connection.prepareStatement(
+      PreparedStatement event = prepared(
           "INSERT OR IGNORE INTO events (id, ts_micros, created_at, json) VALUES (?, ?, ?, ?)");
-          PreparedStatement delivery = connection.prepareStatement("INSERT INTO deliveries (event_id, subscription_id,"
-              + " order_key, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)")) {
-        String lastEvent = null;
-        for (NewDelivery item : deliveries) {
-          if (!item.event().id().equals(lastEvent)) {
-            event.setString(1, item.event().id());
-            event.setLong(2, item.event().timestampMicros());
-            event.setLong(3, now);
-            event.setString(4, item.event().toJson());
-            event.addBatch();
-            lastEvent = item.event().id();
-          }
-          delivery.setString(1, item.event().id());
-          delivery.setString(2, item.subscriptionId());
-          delivery.setString(3, item.orderKey());
-          delivery.setLong(4, now);
-          delivery.setLong(5, now);
-          delivery.addBatch();
+      PreparedStatement delivery = prepared("INSERT INTO deliveries (event_id, subscription_id,"
+          + " order_key, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)");
+      String lastEvent = null;
+      for (NewDelivery item : deliveries) {
+        if (!item.event().id().equals(lastEvent)) {
+          event.setString(1, item.event().id());
+          event.setLong(2, item.event().timestampMicros());
+          event.setLong(3, now);
+          event.setString(4, item.event().toJson());
+          event.addBatch();
+          lastEvent = item.event().id();
         }
-        event.executeBatch();
-        delivery.executeBatch();
+        delivery.setString(1, item.event().id());
+        delivery.setString(2, item.subscriptionId());
+        delivery.setString(3, item.orderKey());
+        delivery.setLong(4, now);
+        delivery.setLong(5, now);
+        delivery.addBatch();
       }
+      event.executeBatch();
+      delivery.executeBatch();
     });
   }
 
@@ -163,43 +163,42 @@ public final class SqliteOutbox implements Outbox {
     return enqueue(connection -> {
       Delivery delivery = attempt.delivery();
       boolean finished = !attempt.state().equals("pending");
-      try (PreparedStatement update = connection.prepareStatement("UPDATE deliveries SET state = ?, attempts = ?,"
+      PreparedStatement update = prepared("UPDATE deliveries SET state = ?, attempts = ?,"
           + " next_attempt_at = ?, completed_at = ?, last_status = ?, last_error = ? WHERE seq = ?");
-          PreparedStatement insert = connection.prepareStatement("INSERT INTO attempts (subscription_id, delivery_seq,"
-              + " event_id, attempt, at, status, error, latency_ms, outcome, next_attempt_at)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-          PreparedStatement upsert = connection.prepareStatement("INSERT INTO health (subscription_id, last_success_at,"
-              + " last_failure_at, consecutive_failures, failing_since, last_error) VALUES (?, ?, ?, ?, ?, ?)"
-              + " ON CONFLICT (subscription_id) DO UPDATE SET last_success_at = excluded.last_success_at,"
-              + " last_failure_at = excluded.last_failure_at, consecutive_failures = excluded.consecutive_failures,"
-              + " failing_since = excluded.failing_since, last_error = excluded.last_error")) {
-        update.setString(1, attempt.state());
-        update.setInt(2, attempt.number());
-        update.setLong(3, attempt.nextAttemptAt() == null ? Long.MAX_VALUE : attempt.nextAttemptAt());
-        setLong(update, 4, finished ? attempt.at() : null);
-        setLong(update, 5, attempt.status() == 0 ? null : (long) attempt.status());
-        update.setString(6, attempt.error());
-        update.setLong(7, delivery.seq());
-        update.executeUpdate();
-        insert.setString(1, delivery.subscriptionId());
-        insert.setLong(2, delivery.seq());
-        insert.setString(3, delivery.eventId());
-        insert.setInt(4, attempt.number());
-        insert.setLong(5, attempt.at());
-        setLong(insert, 6, attempt.status() == 0 ? null : (long) attempt.status());
-        insert.setString(7, attempt.error());
-        insert.setLong(8, attempt.latencyMillis());
-        insert.setString(9, attempt.outcome());
-        setLong(insert, 10, attempt.nextAttemptAt());
-        insert.executeUpdate();
-        upsert.setString(1, health.subscriptionId());
-        setLong(upsert, 2, health.lastSuccessAt());
-        setLong(upsert, 3, health.lastFailureAt());
-        upsert.setInt(4, health.consecutiveFailures());
-        setLong(upsert, 5, health.failingSince());
-        upsert.setString(6, health.lastError());
-        upsert.executeUpdate();
-      }
+      PreparedStatement insert = prepared("INSERT INTO attempts (subscription_id, delivery_seq,"
+          + " event_id, attempt, at, status, error, latency_ms, outcome, next_attempt_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      PreparedStatement upsert = prepared("INSERT INTO health (subscription_id, last_success_at,"
+          + " last_failure_at, consecutive_failures, failing_since, last_error) VALUES (?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (subscription_id) DO UPDATE SET last_success_at = excluded.last_success_at,"
+          + " last_failure_at = excluded.last_failure_at, consecutive_failures = excluded.consecutive_failures,"
+          + " failing_since = excluded.failing_since, last_error = excluded.last_error");
+      update.setString(1, attempt.state());
+      update.setInt(2, attempt.number());
+      update.setLong(3, attempt.nextAttemptAt() == null ? Long.MAX_VALUE : attempt.nextAttemptAt());
+      setLong(update, 4, finished ? attempt.at() : null);
+      setLong(update, 5, attempt.status() == 0 ? null : (long) attempt.status());
+      update.setString(6, attempt.error());
+      update.setLong(7, delivery.seq());
+      update.executeUpdate();
+      insert.setString(1, delivery.subscriptionId());
+      insert.setLong(2, delivery.seq());
+      insert.setString(3, delivery.eventId());
+      insert.setInt(4, attempt.number());
+      insert.setLong(5, attempt.at());
+      setLong(insert, 6, attempt.status() == 0 ? null : (long) attempt.status());
+      insert.setString(7, attempt.error());
+      insert.setLong(8, attempt.latencyMillis());
+      insert.setString(9, attempt.outcome());
+      setLong(insert, 10, attempt.nextAttemptAt());
+      insert.executeUpdate();
+      upsert.setString(1, health.subscriptionId());
+      setLong(upsert, 2, health.lastSuccessAt());
+      setLong(upsert, 3, health.lastFailureAt());
+      upsert.setInt(4, health.consecutiveFailures());
+      setLong(upsert, 5, health.failingSince());
+      upsert.setString(6, health.lastError());
+      upsert.executeUpdate();
     });
   }
 
@@ -329,6 +328,9 @@ public final class SqliteOutbox implements Outbox {
     whenIdle(drained);
     return drained.future()
         .compose(ignored -> worker.executeBlocking(() -> {
+          for (PreparedStatement statement : statements.values()) {
+            statement.close();
+          }
           connection.close();
           return null;
         }, true))
@@ -342,6 +344,16 @@ public final class SqliteOutbox implements Outbox {
     } else {
       vertx.setTimer(5, ignored -> whenIdle(drained));
     }
+  }
+
+  /** A statement prepared once and kept for the connection's life (worker thread only). */
+  private PreparedStatement prepared(String sql) throws SQLException {
+    PreparedStatement statement = statements.get(sql);
+    if (statement == null) {
+      statement = connection.prepareStatement(sql);
+      statements.put(sql, statement);
+    }
+    return statement;
   }
 
   private long measure() throws SQLException {

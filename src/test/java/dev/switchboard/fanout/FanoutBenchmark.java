@@ -1,0 +1,142 @@
+package dev.switchboard.fanout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.switchboard.Await;
+import dev.switchboard.GatewayTest;
+import dev.switchboard.TestConfig;
+import dev.switchboard.TestHttp;
+import dev.switchboard.event.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Webhook throughput on this machine, next to what a plain HTTP load tool reaches against the same
+ * receiver in the same run. Run with:
+ * {@code mvn -B test -Dexcluded.test.groups= -Dtest=FanoutBenchmark}
+ */
+@Tag("benchmark")
+class FanoutBenchmark extends GatewayTest {
+
+  private static final int EVENTS = Integer.getInteger("bench.events", 20_000);
+  private static final int WIDE_EVENTS = Integer.getInteger("bench.wide.events", 100);
+  private static final int BATCH = 100;
+  private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":(\\d+\\.\\d{6})");
+
+  private final AtomicLong received = new AtomicLong();
+  private long[] latencies;
+  private Promise<Void> all;
+  private long expected;
+
+  @Test
+  void deliveriesPerSecondAgainstTheRawRate() throws Exception {
+    startNode(config -> config.getJsonObject("http").put("max_body_bytes", 16 * 1024 * 1024));
+    HttpServer receiver = Await.result(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      long now = Timestamps.nowMicros();
+      Matcher stamp = TIMESTAMP.matcher(body.toString());
+      long n = received.getAndIncrement();
+      if (latencies != null && n < latencies.length && stamp.find()) {
+        latencies[(int) n] = now - Timestamps.parse(stamp.group(1));
+      }
+      request.response().end();
+      if (n + 1 == expected) {
+        all.tryComplete();
+      }
+    })).listen(0, "127.0.0.1"));
+    String uri = "http://127.0.0.1:" + receiver.actualPort() + "/hook";
+    String sample = "{\"class\":\"call\",\"event\":\"ringing\",\"call_id\":\"c-%d\",\"from\":\"+61390001234\","
+        + "\"to\":\"+61390005678\",\"direction\":\"inbound\"}";
+
+    double raw = wrk(uri, String.format(sample, 1));
+    TestHttp api = new TestHttp(vertx, node.httpPort());
+    JsonObject subscription = new JsonObject().put("name", "bench").put("bindings", new JsonArray().add("call.*"))
+        .put("target", new JsonObject().put("uri", uri));
+    assertEquals(201, api.post("/v1/subscriptions", TestConfig.AUTHKEY, subscription).status());
+
+    double oneRate = run(EVENTS, 1, sample);
+    long[] one = Arrays.copyOf(latencies, EVENTS);
+    Arrays.sort(one);
+    for (int i = 1; i < 1000; i++) {
+      api.post("/v1/subscriptions", TestConfig.AUTHKEY, subscription);
+    }
+    double wideRate = run(WIDE_EVENTS, 1000, sample);
+
+    System.out.printf("%nFANOUT BENCHMARK (%d cores)%n", Runtime.getRuntime().availableProcessors());
+    System.out.printf("  raw: wrk POST to the receiver           %,10.0f requests/s%n", raw);
+    System.out.printf("  gateway, 1 subscription, %,d events    %,10.0f deliveries/s  (%.2f of raw)%n",
+        EVENTS, oneRate, raw > 0 ? oneRate / raw : Double.NaN);
+    System.out.printf("    ingest-to-receipt latency               p50 %.1f ms, p99 %.1f ms%n",
+        one[one.length / 2] / 1000.0, one[one.length * 99 / 100] / 1000.0);
+    System.out.printf("  gateway, 1000 subscriptions, %d events  %,10.0f deliveries/s%n", WIDE_EVENTS, wideRate);
+  }
+
+  /** Ingests events at full speed and waits until every delivery arrived; deliveries per second. */
+  private double run(int events, int perEvent, String sample) {
+    received.set(0);
+    expected = (long) events * perEvent;
+    latencies = new long[(int) Math.min(expected, Integer.MAX_VALUE - 8)];
+    all = Promise.promise();
+    WebClient client = WebClient.create(vertx);
+    long start = System.nanoTime();
+    List<Future<?>> posts = new ArrayList<>();
+    for (int first = 0; first < events; first += BATCH) {
+      StringBuilder body = new StringBuilder();
+      for (int i = first; i < Math.min(events, first + BATCH); i++) {
+        body.append(String.format(sample, i)).append('\n');
+      }
+      posts.add(client.post(node.httpPort(), "127.0.0.1", "/v1/events")
+          .putHeader("Authorization", "Bearer " + TestConfig.INGEST_KEY)
+          .putHeader("Content-Type", "application/x-ndjson")
+          .sendBuffer(Buffer.buffer(body.toString()))
+          .map(response -> {
+            if (response.statusCode() != 202) {
+              throw new IllegalStateException(response.bodyAsString());
+            }
+            return response;
+          }));
+    }
+    Await.result(Future.all(posts), 300);
+    double ingestSeconds = (System.nanoTime() - start) / 1e9;
+    Await.result(all.future(), 300);
+    System.out.printf("  (%,d events x %d subscriptions ingested in %.1f s)%n", events, perEvent, ingestSeconds);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals(expected, received.get(), "nothing lost");
+    return expected / seconds;
+  }
+
+  private double wrk(String uri, String body) throws Exception {
+    if (!Files.isExecutable(Path.of("/usr/bin/wrk"))) {
+      System.out.println("wrk is not installed (apt-get install wrk): no raw baseline");
+      return 0;
+    }
+    Path script = dataDir.resolve("post.lua");
+    Files.writeString(script, "wrk.method = \"POST\"\nwrk.body = '" + body + "'\n"
+        + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    Process process = new ProcessBuilder("wrk", "-t1", "-c16", "-d5s", "-s", script.toString(), uri)
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    process.waitFor(30, TimeUnit.SECONDS);
+    received.set(0);
+    Matcher rate = Pattern.compile("Requests/sec:\\s+([\\d.]+)").matcher(output);
+    if (!rate.find()) {
+      throw new AssertionError("wrk said: " + output);
+    }
+    return Double.parseDouble(rate.group(1));
+  }
+}
