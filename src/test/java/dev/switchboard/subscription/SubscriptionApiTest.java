@@ -193,9 +193,8 @@ class SubscriptionApiTest {
     assertEquals(4, http.get("/v1/subscriptions?account_id=pager&enabled=true", SYSTEM).body().getJsonArray("data").size());
     assertEquals(3, http.get("/v1/subscriptions?account_id=pager&enabled=false", SYSTEM).body().getJsonArray("data").size());
     assertEquals(0, http.get("/v1/accounts?parent_id=nobody-has-this", SYSTEM).body().getJsonArray("data").size());
-    assertEquals(1, http.get("/v1/accounts?parent_id=pager", SYSTEM).status() == 200
-        && http.get("/v1/accounts", SYSTEM).body().getJsonArray("data").stream()
-            .anyMatch(a -> ((JsonObject) a).getString("id").equals("pager")) ? 1 : 0);
+    assertTrue(http.get("/v1/accounts", SYSTEM).body().getJsonArray("data").stream()
+        .anyMatch(a -> ((JsonObject) a).getString("id").equals("pager")));
   }
 
   @Test
