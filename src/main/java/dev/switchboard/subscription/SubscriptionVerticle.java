@@ -29,12 +29,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -70,6 +72,8 @@ public final class SubscriptionVerticle extends VerticleBase {
   private final Map<String, ApiKey> keysByHash = new HashMap<>();
   private final NavigableMap<String, Subscription> subscriptions = new TreeMap<>();
   private final Map<String, Long> keyUse = new HashMap<>();
+  /** Filed subscriptions with an expiry, soonest first; entries for replaced versions are skipped. */
+  private final PriorityQueue<Subscription> expiring = new PriorityQueue<>(Comparator.comparing(Subscription::expiresAt));
   private final MatchIndex index = new MatchIndex(System::currentTimeMillis);
   private Store store;
   private WebClient client;
@@ -611,14 +615,18 @@ public final class SubscriptionVerticle extends VerticleBase {
   private void putSubscription(Subscription subscription) {
     Subscription previous = subscriptions.put(subscription.id(), subscription);
     index.replace(previous, subscription);
+    if (subscription.enabled() && subscription.expiresAt() != null) {
+      expiring.add(subscription);
+    }
   }
 
-  /** Takes expired subscriptions out of the index (matching already skips them; this frees the slots). */
+  /** Takes expired subscriptions out of the index (matching already skips them; this frees their slots). */
   private void sweepExpired() {
     long now = System.currentTimeMillis();
-    for (Subscription subscription : subscriptions.values()) {
-      if (subscription.expiresAt() != null && subscription.expiresAt() <= now && subscription.enabled()) {
-        index.replace(subscription, null);
+    while (!expiring.isEmpty() && expiring.peek().expiresAt() <= now) {
+      Subscription expired = expiring.poll();
+      if (subscriptions.get(expired.id()) == expired) {
+        index.replace(expired, null);
       }
     }
   }

@@ -12,6 +12,7 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.TestConfig;
 import dev.switchboard.TestHttp;
 import dev.switchboard.TestHttp.Reply;
+import dev.switchboard.bus.Addresses;
 import dev.switchboard.event.Event;
 import dev.switchboard.event.EventCatalog;
 import dev.switchboard.webhook.WebhookSignature;
@@ -304,6 +305,24 @@ class SubscriptionApiTest {
     assertFalse(ids(hangup).contains(id), "rebinding moves it out of the old bucket");
     http.delete("/v1/subscriptions/" + id, SYSTEM, null);
     assertFalse(ids(Event.builder("call", "ringing").accountId("immediate").build()).contains(id));
+  }
+
+  @Test
+  void theFanOutCanDisableASubscriptionOverTheBus() {
+    account("failing", null);
+    String id = http.post("/v1/subscriptions", SYSTEM, subscription("failing", "call.*")).body().getString("id");
+    Event ringing = Event.builder("call", "ringing").accountId("failing").build();
+    assertTrue(ids(ringing).contains(id));
+    JsonObject reply = await(vertx.eventBus().<JsonObject>request(Addresses.SUBSCRIPTION_DISABLE,
+        new JsonObject().put("id", id).put("reason", "410 Gone from the receiver"))).body();
+    assertFalse(reply.getBoolean("enabled"));
+    assertFalse(ids(ringing).contains(id), "disabled before the reply");
+    Reply shown = http.get("/v1/subscriptions/" + id, SYSTEM);
+    assertEquals("410 Gone from the receiver", shown.body().getString("disabled_reason"));
+    assertEquals(2, shown.body().getLong("version"));
+    assertTrue(http.patch("/v1/subscriptions/" + id, SYSTEM, new JsonObject().put("enabled", true), "\"2\"")
+        .body().getBoolean("enabled"));
+    assertTrue(ids(ringing).contains(id), "re-enabled through the API");
   }
 
   private static Set<String> ids(Event event) {
