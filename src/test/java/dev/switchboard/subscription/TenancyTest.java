@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchboard.Switchboard;
 import dev.switchboard.TestConfig;
 import dev.switchboard.TestHttp;
+import dev.switchboard.TestNode;
 import dev.switchboard.TestHttp.Reply;
 import dev.switchboard.event.Event;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
@@ -41,8 +40,7 @@ class TenancyTest {
 
   @TempDir
   static Path dataDir;
-  static Vertx vertx;
-  static Switchboard node;
+  static TestNode running;
   static TestHttp http;
   static String alphaKey;
   static String resellerKey;
@@ -55,9 +53,8 @@ class TenancyTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    node = await(Switchboard.start(vertx, TestConfig.create(dataDir)));
-    http = new TestHttp(vertx, node.httpPort());
+    running = TestNode.start(dataDir);
+    http = running.http;
     account("reseller", null);
     account("alpha", "reseller");
     account("beta", "reseller");
@@ -74,9 +71,7 @@ class TenancyTest {
 
   @AfterAll
   static void stop() {
-    http.close();
-    await(node.stop());
-    await(vertx.close());
+    running.close();
   }
 
   static void account(String id, String parent) {
@@ -168,12 +163,12 @@ class TenancyTest {
     assertEquals(Set.of(resellerInheritingSub, resellerOwnSub), listed("/v1/subscriptions", resellerOnlyKey));
     assertEquals(200, http.patch("/v1/subscriptions/" + alphaSub, resellerKey, new JsonObject().put("name", "by reseller"), null).status());
     Set<String> matched = new HashSet<>();
-    node.subscriptionIndex().match(Event.builder("call", "ringing").accountId("alpha").build())
+    running.node.subscriptionIndex().match(Event.builder("call", "ringing").accountId("alpha").build())
         .forEach(sub -> matched.add(sub.id()));
     assertEquals(Set.of(alphaSub, resellerInheritingSub), matched,
         "alpha's events go to alpha's subscriptions and to the reseller's that include sub-accounts");
     matched.clear();
-    node.subscriptionIndex().match(Event.builder("call", "ringing").accountId("reseller").build())
+    running.node.subscriptionIndex().match(Event.builder("call", "ringing").accountId("reseller").build())
         .forEach(sub -> matched.add(sub.id()));
     assertEquals(Set.of(resellerInheritingSub, resellerOwnSub), matched);
   }
@@ -219,9 +214,9 @@ class TenancyTest {
 
   @Test
   void websocketRefusesUnknownKeysBeforeTheUpgrade() {
-    WebClient client = WebClient.create(vertx);
+    WebClient client = WebClient.create(running.vertx);
     try {
-      var response = await(client.get(node.websocketPort(), "127.0.0.1", "/events/websocket/?authkey=ak_unknown")
+      var response = await(client.get(running.node.websocketPort(), "127.0.0.1", "/events/websocket/?authkey=ak_unknown")
           .putHeader("Upgrade", "websocket").putHeader("Connection", "Upgrade")
           .putHeader("Sec-WebSocket-Version", "13").putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").send());
       assertEquals(401, response.statusCode());
@@ -236,9 +231,9 @@ class TenancyTest {
     if (account != null) {
       event.put("account_id", account);
     }
-    WebClient client = WebClient.create(vertx);
+    WebClient client = WebClient.create(running.vertx);
     try {
-      var response = await(client.post(node.httpPort(), "127.0.0.1", "/v1/events")
+      var response = await(client.post(running.node.httpPort(), "127.0.0.1", "/v1/events")
           .putHeader("Authorization", "Bearer " + TestConfig.INGEST_KEY).sendJsonObject(event));
       assertEquals(202, response.statusCode());
     } finally {
@@ -248,8 +243,8 @@ class TenancyTest {
 
   private static Feed connect(String key) {
     BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-    WebSocket socket = await(vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
-        .setHost("127.0.0.1").setPort(node.websocketPort()).setURI("/events/websocket/?authkey=" + key)));
+    WebSocket socket = await(running.vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(running.node.websocketPort()).setURI("/events/websocket/?authkey=" + key)));
     socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
     return new Feed(socket, frames);
   }
