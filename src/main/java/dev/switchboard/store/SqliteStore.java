@@ -8,8 +8,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -46,6 +48,7 @@ public final class SqliteStore implements Store {
     WorkerExecutor worker = vertx.createSharedWorkerExecutor("switchboard-sqlite-" + file, 1);
     return worker.<Store>executeBlocking(() -> {
       Files.createDirectories(file.getParent());
+      createPrivate(file);
       Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
       try (Statement statement = connection.createStatement()) {
         statement.execute("PRAGMA journal_mode = WAL");
@@ -58,6 +61,20 @@ public final class SqliteStore implements Store {
       }
       return new SqliteStore(worker, connection);
     }, true).onFailure(failure -> worker.close());
+  }
+
+  /** The file holds webhook secrets: readable by the gateway's user only (where the file system can say so). */
+  private static void createPrivate(Path file) throws java.io.IOException {
+    if (Files.exists(file)) {
+      return;
+    }
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException notPosix) {
+      Files.createFile(file);
+    } catch (FileAlreadyExistsException raced) {
+      // Another process created it first; it chose the mode.
+    }
   }
 
   @Override

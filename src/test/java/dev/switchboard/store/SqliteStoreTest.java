@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.subscription.Account;
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -42,6 +44,8 @@ class SqliteStoreTest {
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteStore.FILE_NAME));
         Statement statement = connection.createStatement()) {
       assertEquals(Schema.MIGRATIONS.size(), Schema.userVersion(connection));
+      assertEquals("rw-------", PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(dataDir.resolve(SqliteStore.FILE_NAME))), "it holds webhook secrets");
       try (ResultSet mode = statement.executeQuery("PRAGMA journal_mode")) {
         assertTrue(mode.next());
         assertEquals("wal", mode.getString(1));
