@@ -30,7 +30,7 @@ class MatchIndexTest {
   @Test
   void agreesWithBruteForceThroughChanges() {
     List<String> accounts = new ArrayList<>();
-    for (int i = 0; i < 60; i++) {
+    for (int i = 0; i < 150; i++) {
       String id = "acc" + i;
       parents.put(id, i < 5 ? null : accounts.get(random.nextInt(accounts.size())));
       accounts.add(id);
@@ -126,7 +126,9 @@ class MatchIndexTest {
     if (random.nextInt(6) == 0) {
       conditions.add(new Filter.Condition("duration", false, random.nextInt(3)));
     }
-    String account = random.nextInt(30) == 0 ? null : pick(accounts.toArray(String[]::new));
+    // Half go to five busy accounts (indexed shelves), half spread thin (scanned shelves).
+    String account = random.nextInt(30) == 0 ? null
+        : random.nextBoolean() ? accounts.get(random.nextInt(5)) : pick(accounts.toArray(String[]::new));
     Long expiresAt = random.nextInt(8) == 0 ? NOW + (random.nextBoolean() ? -1 : 1) * 1000L : null;
     return new Subscription(id, "n", account, random.nextBoolean(), Bindings.of(bindings), new Filter(conditions),
         new Target("https://x.example/", "POST", "json", Map.of()), new JsonObject(), random.nextInt(6) != 0,
