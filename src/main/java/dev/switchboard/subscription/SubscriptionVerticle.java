@@ -3,6 +3,7 @@ package dev.switchboard.subscription;
 import dev.switchboard.auth.Principal;
 import dev.switchboard.auth.Secrets;
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.event.Event;
 import dev.switchboard.event.EventCatalog;
 import dev.switchboard.event.EventIdGenerator;
 import dev.switchboard.event.EventJson;
@@ -11,6 +12,7 @@ import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
 import dev.switchboard.store.StoreConflictException;
 import dev.switchboard.webhook.WebhookRequest;
+import dev.switchboard.webhook.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -36,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
@@ -154,10 +157,8 @@ public final class SubscriptionVerticle extends VerticleBase {
 
   /** A static subscription's secret when configuration gives none: stable while the authkey is. */
   private String staticSecret(String id) {
-    String derived = dev.switchboard.webhook.WebhookSignature.sign(
-        "whsec_" + Base64.getEncoder().encodeToString(systemKey.getBytes(StandardCharsets.UTF_8)),
-        "static-subscription", 0, id);
-    return "whsec_" + derived.substring("v1,".length());
+    byte[] key = WebhookSignature.hmac(systemKey.getBytes(StandardCharsets.UTF_8), "static-subscription:" + id);
+    return WebhookSignature.PREFIX + Base64.getEncoder().encodeToString(key);
   }
 
   // ---- commands ---------------------------------------------------------------------------
@@ -378,7 +379,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     Account current = visibleAccount(principal, id);
     requireVersion(ifMatch, current.version());
     Account next = Requests.account(body, current, null, System.currentTimeMillis());
-    if (!java.util.Objects.equals(current.parentId(), next.parentId())) {
+    if (!Objects.equals(current.parentId(), next.parentId())) {
       if (id.equals(principal.accountId())) {
         throw new ApiException(403, "forbidden", "a key cannot move its own account");
       }
@@ -559,7 +560,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     Subscription current = writableSubscription(principal, id, ifMatch);
     long now = System.currentTimeMillis();
     Subscription next = Requests.subscription(body, current, null, null, now, false);
-    if (!java.util.Objects.equals(current.accountId(), next.accountId())) {
+    if (!Objects.equals(current.accountId(), next.accountId())) {
       requireAccount(next.accountId(), "account_id");
       requireCovers(principal, next.accountId(), next.accountId() == null
           ? "system subscriptions" : "account '" + next.accountId() + "'");
@@ -640,7 +641,7 @@ public final class SubscriptionVerticle extends VerticleBase {
   }
 
   private Future<Reply> test(Subscription subscription) {
-    dev.switchboard.event.Event sample = EventCatalog.sample(subscription.bindings().asList().get(0),
+    Event sample = EventCatalog.sample(subscription.bindings().asList().get(0),
         subscription.accountId()).stamped(ids.next(), config().getString("node_id"));
     long started = System.nanoTime();
     return WebhookRequest.send(client, subscription, sample, sample.id() + "." + subscription.id(), testTimeoutMillis)

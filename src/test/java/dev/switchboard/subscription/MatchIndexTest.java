@@ -39,7 +39,7 @@ class MatchIndexTest {
     for (int i = 0; i < 1500; i++) {
       put(randomSubscription("s" + i, accounts, 1));
     }
-    check(accounts, 1500);
+    check(accounts, 1000);
     for (int round = 0; round < 5; round++) {
       List<String> ids = new ArrayList<>(live.keySet());
       for (int i = 0; i < 300; i++) {
@@ -59,7 +59,7 @@ class MatchIndexTest {
       String newParent = accounts.get(random.nextInt(5));
       parents.put(moved, newParent);
       accounts.forEach(this::chain);
-      check(accounts, 1000);
+      check(accounts, 600);
     }
   }
 

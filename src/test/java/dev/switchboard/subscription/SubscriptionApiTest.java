@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -241,6 +242,10 @@ class SubscriptionApiTest {
     assertEquals(400, http.post("/v1/accounts", SYSTEM, new JsonObject().put("name", "bad id").put("id", "has space")).status());
     assertEquals(400, http.post("/v1/keys", SYSTEM, new JsonObject().put("account_id", "errors").put("expires_at", "soon")).status());
     assertEquals(409, http.patch("/v1/accounts/errors", SYSTEM, new JsonObject().put("name", "x"), "\"9\"").status());
+    assertEquals(400, http.post("/v1/subscriptions", SYSTEM, subscription("errors", "*").put("secret", "whsec_short")).status());
+    String given = "whsec_" + Base64.getEncoder().encodeToString(new byte[32]);
+    assertEquals(given, http.post("/v1/subscriptions", SYSTEM, subscription("errors", "*").put("secret", given))
+        .body().getString("secret"), "a secret given is kept");
   }
 
   @Test
