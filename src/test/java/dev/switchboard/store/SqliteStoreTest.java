@@ -41,11 +41,11 @@ class SqliteStoreTest {
   void migratesOnceAndRunsInWalMode() throws Exception {
     await(await(SqliteStore.open(vertx, dataDir)).close());
     await(await(SqliteStore.open(vertx, dataDir)).close());
-    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteStore.FILE_NAME));
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteDatabase.FILE_NAME));
         Statement statement = connection.createStatement()) {
       assertEquals(Schema.MIGRATIONS.size(), Schema.userVersion(connection));
       assertEquals("rw-------", PosixFilePermissions.toString(
-          Files.getPosixFilePermissions(dataDir.resolve(SqliteStore.FILE_NAME))), "it holds webhook secrets");
+          Files.getPosixFilePermissions(dataDir.resolve(SqliteDatabase.FILE_NAME))), "it holds webhook secrets");
       try (ResultSet mode = statement.executeQuery("PRAGMA journal_mode")) {
         assertTrue(mode.next());
         assertEquals("wal", mode.getString(1));
@@ -56,7 +56,7 @@ class SqliteStoreTest {
   @Test
   void refusesADatabaseFromANewerVersion() throws Exception {
     await(await(SqliteStore.open(vertx, dataDir)).close());
-    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteStore.FILE_NAME));
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteDatabase.FILE_NAME));
         Statement statement = connection.createStatement()) {
       statement.execute("PRAGMA user_version = " + (Schema.MIGRATIONS.size() + 1));
     }
