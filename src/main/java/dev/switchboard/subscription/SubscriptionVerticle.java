@@ -43,8 +43,6 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -62,8 +60,6 @@ import java.util.function.Supplier;
 public final class SubscriptionVerticle extends VerticleBase {
 
   private static final Logger LOG = System.getLogger(SubscriptionVerticle.class.getName());
-  private static final int DEFAULT_PAGE = 100;
-  private static final int MAX_PAGE = 500;
   private static final int MAX_ACCOUNT_DEPTH = 32;
   private static final long SWEEP_MILLIS = 1_000;
   private static final long KEY_USE_FLUSH_MILLIS = 10_000;
@@ -540,7 +536,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     return page.over(subscriptions, sub -> index.covers(principal, sub.accountId())
         && (account == null || account.equals(sub.accountId()))
-        && (enabled == null || Boolean.parseBoolean(enabled) == sub.enabled()), sub -> render(sub, now));
+        && (enabled == null || Boolean.parseBoolean(enabled) == sub.enabled()), sub -> Json.show(sub, now));
   }
 
   private Future<Reply> createSubscription(Principal principal, JsonObject body) {
@@ -552,7 +548,7 @@ public final class SubscriptionVerticle extends VerticleBase {
         ? "system subscriptions" : "account '" + subscription.accountId() + "'");
     return store.insert(subscription).map(stored -> {
       putSubscription(subscription);
-      return Reply.of(201, render(subscription, now), subscription.version());
+      return Reply.of(201, Json.show(subscription, now), subscription.version());
     });
   }
 
@@ -567,7 +563,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     }
     return store.update(next, current.version()).map(stored -> {
       putSubscription(next);
-      return Reply.of(200, render(next, now), next.version());
+      return Reply.of(200, Json.show(next, now), next.version());
     });
   }
 
@@ -632,14 +628,6 @@ public final class SubscriptionVerticle extends VerticleBase {
     }
   }
 
-  private static JsonObject render(Subscription subscription, long now) {
-    JsonObject json = Json.write(subscription);
-    if (subscription.expiresAt() != null) {
-      json.put("expires_in_seconds", Math.max(0, (subscription.expiresAt() - now) / 1000));
-    }
-    return json;
-  }
-
   private Future<Reply> test(Subscription subscription) {
     Event sample = EventCatalog.sample(subscription.bindings().asList().get(0),
         subscription.accountId()).stamped(ids.next(), config().getString("node_id"));
@@ -680,95 +668,6 @@ public final class SubscriptionVerticle extends VerticleBase {
     } catch (IOException e) {
       throw new ApiException(400, "malformed_json", "the body is not a JSON object: "
           + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-    }
-  }
-
-  // ---- replies and pages --------------------------------------------------------------------
-
-  /** A reply: status, body, and the version for the {@code ETag} header. */
-  private record Reply(int status, JsonObject body, Long version) {
-
-    static Reply of(int status, Account account) {
-      return new Reply(status, Json.write(account), account.version());
-    }
-
-    static Reply of(int status, ApiKey key) {
-      return new Reply(status, Json.write(key), key.version());
-    }
-
-    static Reply of(int status, Subscription subscription) {
-      return new Reply(status, render(subscription, System.currentTimeMillis()), subscription.version());
-    }
-
-    static Reply of(int status, JsonObject body) {
-      return new Reply(status, body, null);
-    }
-
-    static Reply of(int status, JsonObject body, long version) {
-      return new Reply(status, body, version);
-    }
-
-    static Reply noContent() {
-      return new Reply(204, null, null);
-    }
-
-    JsonObject json() {
-      JsonObject json = new JsonObject().put("status", status).put("body", body);
-      return version == null ? json : json.put("etag", "\"" + version + "\"");
-    }
-  }
-
-  /** A page request: {@code limit} and an opaque {@code cursor} (the last id seen). */
-  private record Page(int limit, String after) {
-
-    static Page of(JsonObject query, Set<String> filters) {
-      for (String name : query.fieldNames()) {
-        if (!name.equals("limit") && !name.equals("cursor") && !filters.contains(name)) {
-          throw new ApiException(400, "invalid_query", "unknown query parameter '" + name + "' (accepted: limit, cursor"
-              + (filters.isEmpty() ? "" : ", " + String.join(", ", new TreeSet<>(filters))) + ")");
-        }
-      }
-      int limit = DEFAULT_PAGE;
-      String given = query.getString("limit");
-      if (given != null) {
-        try {
-          limit = Integer.parseInt(given);
-        } catch (NumberFormatException e) {
-          limit = -1;
-        }
-        if (limit < 1 || limit > MAX_PAGE) {
-          throw new ApiException(400, "invalid_query", "limit must be a whole number from 1 to " + MAX_PAGE);
-        }
-      }
-      String after = null;
-      String cursor = query.getString("cursor");
-      if (cursor != null) {
-        try {
-          after = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-          throw new ApiException(400, "invalid_query", "cursor is not one this API gave out");
-        }
-      }
-      return new Page(limit, after);
-    }
-
-    <T> Reply over(NavigableMap<String, T> all, Predicate<T> keep, Function<T, JsonObject> render) {
-      NavigableMap<String, T> rest = after == null ? all : all.tailMap(after, false);
-      JsonArray data = new JsonArray();
-      String last = null;
-      String next = null;
-      for (Map.Entry<String, T> entry : rest.entrySet()) {
-        if (!keep.test(entry.getValue())) {
-          continue;
-        }
-        if (data.size() == limit) {
-          next = Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8));
-          break;
-        }
-        data.add(render.apply(entry.getValue()));
-        last = entry.getKey();
-      }
-      return Reply.of(200, new JsonObject().put("data", data).put("next_cursor", next));
     }
   }
 }
