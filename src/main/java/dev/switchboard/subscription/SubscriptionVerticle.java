@@ -107,7 +107,9 @@ public final class SubscriptionVerticle extends VerticleBase {
           MessageConsumer<JsonObject> disable = vertx.eventBus().localConsumer(Addresses.SUBSCRIPTION_DISABLE,
               this::disable);
           return Future.all(api.completion(), auth.completion(), disable.completion());
-        });
+        })
+        .recover(failure -> store == null ? Future.failedFuture(failure)
+            : store.close().transform(closed -> Future.failedFuture(failure)));
   }
 
   @Override
