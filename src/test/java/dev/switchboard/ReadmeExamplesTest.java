@@ -25,7 +25,8 @@ class ReadmeExamplesTest extends GatewayTest {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")) || Files.isExecutable(Path.of("/bin/curl")),
         "curl is not installed");
     String readme = Files.readString(README);
-    List<String> curls = readme.lines().filter(line -> line.startsWith("curl ")).toList();
+    String quickStart = readme.substring(readme.indexOf("## Send an event"), readme.indexOf("## The event"));
+    List<String> curls = quickStart.lines().filter(line -> line.startsWith("curl ")).toList();
     assertEquals(2, curls.size(), "the README shows two curl examples");
     Matcher wscat = Pattern.compile("wscat --connect \"ws://localhost:4875(/events/websocket/\\?authkey=)").matcher(readme);
     assertTrue(wscat.find(), "the README shows the wscat line");
@@ -49,6 +50,36 @@ class ReadmeExamplesTest extends GatewayTest {
     assertEquals("+61390005678", frames.get(0).getString("to"));
     assertEquals("hangup", frames.get(1).getString("event"));
     assertEquals("42", frames.get(1).getString("billsec"));
+  }
+
+  @Test
+  void theRestWalkThroughRunsAsWritten() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/jq")), "jq is not installed");
+    String readme = Files.readString(README);
+    String section = readme.substring(readme.indexOf("## REST API"));
+    int start = section.indexOf("```sh\n") + "```sh\n".length();
+    String block = section.substring(start, section.indexOf("```", start));
+    startNode();
+    Path keys = dataDir.resolve("cwd/data/keys");
+    Files.createDirectories(keys);
+    Files.writeString(keys.resolve("authkey"), TestConfig.AUTHKEY + "\n");
+    String script = "set -euo pipefail\n" + block
+        .replace("localhost:8080", "127.0.0.1:" + node.httpPort())
+        .replace("curl -s ", "curl -s --fail-with-body ")
+        + "echo \"ID=$ID\"\n";
+
+    Process process = new ProcessBuilder("bash", "-c", script).directory(dataDir.resolve("cwd").toFile())
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+
+    assertEquals(0, process.exitValue(), output);
+    assertTrue(output.contains("\"disabled_reason\":\"maintenance\""), output);
+    assertTrue(output.contains("\"queued\":0"), output);
+    assertTrue(output.contains("\"class\":\"call\""), "the event-type catalogue: " + output);
+    assertTrue(Pattern.compile("\"sample\":\\{\"class\":\"call\",\"event\":\"initial\",\"timestamp\":\\d+\\.\\d{6},")
+        .matcher(output).find(), "samples keep six-decimal timestamps: " + output);
+    assertTrue(output.contains("ID=sub_"), output);
   }
 
   @Test

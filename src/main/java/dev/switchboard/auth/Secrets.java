@@ -16,9 +16,14 @@ public final class Secrets {
 
   /** A new random key: 32 bytes, URL-safe base64 without padding, after the given prefix. */
   public static String newKey(String prefix) {
-    byte[] bytes = new byte[32];
+    return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
+  }
+
+  /** Bytes from a cryptographically strong generator. */
+  public static byte[] randomBytes(int count) {
+    byte[] bytes = new byte[count];
     RANDOM.nextBytes(bytes);
-    return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return bytes;
   }
 
   /** Compares in time independent of where the two differ; {@code false} when either is missing. */

@@ -1,8 +1,11 @@
 package dev.switchboard.config;
 
 import dev.switchboard.net.CidrSet;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Checks beyond types: ranges, networks and the like, each problem naming its key. */
 final class ConfigRules {
@@ -50,8 +53,8 @@ final class ConfigRules {
 
   /** Each static subscription must be an object with an id; the subscription verticle checks the rest. */
   static void staticSubscriptions(JsonObject config, List<String> problems) {
-    io.vertx.core.json.JsonArray declared = (io.vertx.core.json.JsonArray) get(config, "subscriptions.static");
-    java.util.Set<Object> ids = new java.util.HashSet<>();
+    JsonArray declared = (JsonArray) get(config, "subscriptions.static");
+    Set<Object> ids = new HashSet<>();
     for (int i = 0; i < declared.size(); i++) {
       Object id = declared.getValue(i) instanceof JsonObject object ? object.getValue("id") : null;
       if (!(id instanceof String)) {
@@ -95,7 +98,7 @@ final class ConfigRules {
 
   static void networks(JsonObject config, String key, List<String> problems) {
     try {
-      CidrSet.parse(((io.vertx.core.json.JsonArray) get(config, key)).stream().map(String::valueOf).toList());
+      CidrSet.parse(((JsonArray) get(config, key)).stream().map(String::valueOf).toList());
     } catch (IllegalArgumentException e) {
       problems.add(key + ": " + e.getMessage());
     }

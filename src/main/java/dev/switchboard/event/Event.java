@@ -125,6 +125,18 @@ public final class Event {
   }
 
   /**
+   * The event as a Vert.x {@code JsonObject}, to embed in an API reply. Numbers stay exact: the
+   * timestamp keeps its six decimals (a {@code Double} would print {@code 1.7E9}).
+   */
+  public io.vertx.core.json.JsonObject toJsonObject() {
+    try {
+      return new io.vertx.core.json.JsonObject(EventJson.parseObject(toJson()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
    * Reads an event written by {@link #toJson()} (across the cluster, from the outbox); the text is
    * kept as the event's JSON, so it is not written again.
    */

@@ -226,7 +226,7 @@ public final class FanoutVerticle extends VerticleBase {
     inFlight.add(delivery.seq());
     perSubscription.merge(delivery.subscriptionId(), 1, Integer::sum);
     if (subscription == null || !subscription.activeAt(now)) {
-      String reason = subscription == null ? "the subscription was deleted" : "the subscription expired";
+      String reason = subscription == null ? "the subscription was deleted or has expired" : "the subscription has expired";
       finish(delivery, new Attempt(delivery, delivery.attempts(), now, 0, reason, 0, "failed", "failed", null), null);
       return;
     }
@@ -328,14 +328,14 @@ public final class FanoutVerticle extends VerticleBase {
             .onSuccess(queued -> pump());
         break;
       case "health":
-        answer = outbox.pendingCounts().map(pending -> {
+        answer = outbox.pendingCount(id).map(pending -> {
           Health current = health.getOrDefault(id, Health.none(id));
           return new JsonObject()
               .put("last_success_at", iso(current.lastSuccessAt()))
               .put("last_failure_at", iso(current.lastFailureAt()))
               .put("consecutive_failures", current.consecutiveFailures())
               .put("last_error", current.lastError())
-              .put("pending", pending.getOrDefault(id, 0L));
+              .put("pending", pending);
         });
         break;
       default:

@@ -43,8 +43,8 @@ public interface Outbox {
   /** Every subscription's health as last recorded. */
   Future<Map<String, Health>> health();
 
-  /** Pending deliveries per subscription. */
-  Future<Map<String, Long>> pendingCounts();
+  /** Pending deliveries of one subscription. */
+  Future<Long> pendingCount(String subscriptionId);
 
   /** Deletes finished deliveries, attempts and events older than the cutoff; returns deliveries deleted. */
   Future<Integer> prune(long beforeMillis);

@@ -32,16 +32,12 @@ public final class Schema {
   }
 
   /**
-   * Brings the database up to the latest version.
+   * Brings a database up to the last of its list of migrations ({@link #MIGRATIONS} for
+   * {@code switchboard.db}; another file has its own list).
    *
    * @return the version it was at before
    * @throws IllegalStateException when the database was written by a newer Switchboard
    */
-  static int migrate(Connection connection) throws SQLException {
-    return migrate(connection, MIGRATIONS);
-  }
-
-  /** Brings a database up to the last of its own list of migrations (another file, another list). */
   static int migrate(Connection connection, List<Migration> migrations) throws SQLException {
     int current = userVersion(connection);
     int latest = migrations.size();

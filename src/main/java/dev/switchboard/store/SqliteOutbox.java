@@ -4,12 +4,9 @@ import dev.switchboard.fanout.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +17,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * The embedded outbox: its own SQLite file ({@code outbox.db}) beside the configuration store, so
@@ -56,41 +52,28 @@ public final class SqliteOutbox implements Outbox {
               + " consecutive_failures INTEGER NOT NULL, failing_since INTEGER, last_error TEXT)")));
 
   private final Vertx vertx;
-  private final WorkerExecutor worker;
-  private final Connection connection;
+  private final SqliteDatabase database;
   private final long maxBytes;
   private final List<Write> queued = new ArrayList<>();
   private final Map<String, PreparedStatement> statements = new HashMap<>();
   private boolean committing;
   private long sizeBytes;
 
-  private SqliteOutbox(Vertx vertx, WorkerExecutor worker, Connection connection, long maxBytes) {
+  private SqliteOutbox(Vertx vertx, SqliteDatabase database, long maxBytes) {
     this.vertx = vertx;
-    this.worker = worker;
-    this.connection = connection;
+    this.database = database;
     this.maxBytes = maxBytes;
   }
 
   /** Opens (creating and migrating when needed) {@code dataDir/outbox.db}. */
   public static Future<SqliteOutbox> open(Vertx vertx, Path dataDir, long maxBytes) {
-    Path file = dataDir.toAbsolutePath().normalize().resolve(FILE_NAME);
-    WorkerExecutor worker = vertx.createSharedWorkerExecutor("switchboard-outbox-" + file, 1);
-    return worker.<SqliteOutbox>executeBlocking(() -> {
-      Files.createDirectories(file.getParent());
-      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("PRAGMA journal_mode = WAL");
-        statement.execute("PRAGMA synchronous = FULL");
-        statement.execute("PRAGMA busy_timeout = 5000");
-        Schema.migrate(connection, MIGRATIONS);
-      } catch (SQLException | RuntimeException e) {
-        connection.close();
-        throw e;
-      }
-      SqliteOutbox outbox = new SqliteOutbox(vertx, worker, connection, maxBytes);
-      outbox.sizeBytes = outbox.measure();
-      return outbox;
-    }, true).onFailure(failure -> worker.close());
+    return SqliteDatabase.open(vertx, dataDir, FILE_NAME, MIGRATIONS)
+        .compose(database -> database.call(SqliteOutbox::measure)
+            .map(size -> {
+              SqliteOutbox outbox = new SqliteOutbox(vertx, database, maxBytes);
+              outbox.sizeBytes = size;
+              return outbox;
+            }));
   }
 
   @Override
@@ -101,9 +84,9 @@ public final class SqliteOutbox implements Outbox {
     }
     return enqueue(connection -> {
       long now = System.currentTimeMillis();
-      PreparedStatement event = prepared(
+      PreparedStatement event = prepared(connection,
           "INSERT OR IGNORE INTO events (id, ts_micros, created_at, json) VALUES (?, ?, ?, ?)");
-      PreparedStatement delivery = prepared("INSERT INTO deliveries (event_id, subscription_id,"
+      PreparedStatement delivery = prepared(connection, "INSERT INTO deliveries (event_id, subscription_id,"
           + " order_key, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)");
       String lastEvent = null;
       for (NewDelivery item : deliveries) {
@@ -129,7 +112,7 @@ public final class SqliteOutbox implements Outbox {
 
   @Override
   public Future<List<Delivery>> due(long nowMillis, int limit, Collection<String> paused) {
-    return read(() -> {
+    return read(connection -> {
       StringBuilder sql = new StringBuilder("SELECT d.seq, d.event_id, d.subscription_id, d.order_key, e.json, d.attempts"
           + " FROM deliveries d JOIN events e ON e.id = d.event_id"
           + " WHERE d.state = 'pending' AND d.next_attempt_at <= ?"
@@ -163,12 +146,12 @@ public final class SqliteOutbox implements Outbox {
     return enqueue(connection -> {
       Delivery delivery = attempt.delivery();
       boolean finished = !attempt.state().equals("pending");
-      PreparedStatement update = prepared("UPDATE deliveries SET state = ?, attempts = ?,"
+      PreparedStatement update = prepared(connection, "UPDATE deliveries SET state = ?, attempts = ?,"
           + " next_attempt_at = ?, completed_at = ?, last_status = ?, last_error = ? WHERE seq = ?");
-      PreparedStatement insert = prepared("INSERT INTO attempts (subscription_id, delivery_seq,"
+      PreparedStatement insert = prepared(connection, "INSERT INTO attempts (subscription_id, delivery_seq,"
           + " event_id, attempt, at, status, error, latency_ms, outcome, next_attempt_at)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      PreparedStatement upsert = prepared("INSERT INTO health (subscription_id, last_success_at,"
+      PreparedStatement upsert = prepared(connection, "INSERT INTO health (subscription_id, last_success_at,"
           + " last_failure_at, consecutive_failures, failing_since, last_error) VALUES (?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (subscription_id) DO UPDATE SET last_success_at = excluded.last_success_at,"
           + " last_failure_at = excluded.last_failure_at, consecutive_failures = excluded.consecutive_failures,"
@@ -204,7 +187,7 @@ public final class SqliteOutbox implements Outbox {
 
   @Override
   public Future<List<JsonObject>> attempts(String subscriptionId, String outcome, Long beforeId, int limit) {
-    return read(() -> {
+    return read(connection -> {
       String sql = "SELECT id, event_id, attempt, at, status, error, latency_ms, outcome, next_attempt_at"
           + " FROM attempts WHERE subscription_id = ?" + (outcome == null ? "" : " AND outcome = ?")
           + (beforeId == null ? "" : " AND id < ?") + " ORDER BY id DESC LIMIT ?";
@@ -267,7 +250,7 @@ public final class SqliteOutbox implements Outbox {
 
   @Override
   public Future<Map<String, Health>> health() {
-    return read(() -> {
+    return read(connection -> {
       Map<String, Health> all = new HashMap<>();
       try (Statement statement = connection.createStatement();
           ResultSet rows = statement.executeQuery("SELECT subscription_id, last_success_at, last_failure_at,"
@@ -282,17 +265,14 @@ public final class SqliteOutbox implements Outbox {
   }
 
   @Override
-  public Future<Map<String, Long>> pendingCounts() {
-    return read(() -> {
-      Map<String, Long> counts = new HashMap<>();
-      try (Statement statement = connection.createStatement();
-          ResultSet rows = statement.executeQuery(
-              "SELECT subscription_id, COUNT(*) FROM deliveries WHERE state = 'pending' GROUP BY subscription_id")) {
-        while (rows.next()) {
-          counts.put(rows.getString(1), rows.getLong(2));
-        }
+  public Future<Long> pendingCount(String subscriptionId) {
+    return read(connection -> {
+      PreparedStatement count = prepared(connection,
+          "SELECT COUNT(*) FROM deliveries WHERE subscription_id = ? AND state = 'pending'");
+      count.setString(1, subscriptionId);
+      try (ResultSet rows = count.executeQuery()) {
+        return rows.next() ? rows.getLong(1) : 0L;
       }
-      return counts;
     });
   }
 
@@ -319,7 +299,7 @@ public final class SqliteOutbox implements Outbox {
 
   @Override
   public Future<Long> sizeBytes() {
-    return read(this::measure).onSuccess(size -> sizeBytes = size);
+    return read(SqliteOutbox::measure).onSuccess(size -> sizeBytes = size);
   }
 
   @Override
@@ -327,14 +307,13 @@ public final class SqliteOutbox implements Outbox {
     Promise<Void> drained = Promise.promise();
     whenIdle(drained);
     return drained.future()
-        .compose(ignored -> worker.executeBlocking(() -> {
+        .compose(ignored -> database.call(connection -> {
           for (PreparedStatement statement : statements.values()) {
             statement.close();
           }
-          connection.close();
           return null;
-        }, true))
-        .eventually(worker::close)
+        }))
+        .eventually(database::close)
         .mapEmpty();
   }
 
@@ -347,7 +326,7 @@ public final class SqliteOutbox implements Outbox {
   }
 
   /** A statement prepared once and kept for the connection's life (worker thread only). */
-  private PreparedStatement prepared(String sql) throws SQLException {
+  private PreparedStatement prepared(Connection connection, String sql) throws SQLException {
     PreparedStatement statement = statements.get(sql);
     if (statement == null) {
       statement = connection.prepareStatement(sql);
@@ -356,7 +335,7 @@ public final class SqliteOutbox implements Outbox {
     return statement;
   }
 
-  private long measure() throws SQLException {
+  private static long measure(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(
             "SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count,"
@@ -386,21 +365,12 @@ public final class SqliteOutbox implements Outbox {
     committing = true;
     List<Write> batch = new ArrayList<>(queued);
     queued.clear();
-    worker.executeBlocking(() -> {
-      connection.setAutoCommit(false);
-      try {
-        for (Write write : batch) {
-          write.work().run(connection);
-        }
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
+    database.transaction(connection -> {
+      for (Write write : batch) {
+        write.work().run(connection);
       }
-      return measure();
-    }, true).onComplete(result -> {
+      return measure(connection);
+    }).onComplete(result -> {
       committing = false;
       if (result.succeeded()) {
         sizeBytes = result.result();
@@ -414,8 +384,8 @@ public final class SqliteOutbox implements Outbox {
     });
   }
 
-  private <T> Future<T> read(Callable<T> query) {
-    return worker.executeBlocking(query, true);
+  private <T> Future<T> read(SqliteDatabase.Work<T> query) {
+    return database.call(query);
   }
 
   private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {

@@ -6,63 +6,35 @@ import dev.switchboard.subscription.Json;
 import dev.switchboard.subscription.Subscription;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
- * The embedded store: one SQLite file in the data directory, in WAL mode, with its schema migrated
- * at open ({@link Schema}). A single connection is used from a one-thread worker pool with ordered
- * execution, so writes never contend and never run on an event loop.
+ * The embedded {@link Store} on {@link SqliteDatabase}. Each row keeps the columns the database
+ * must look up or guard (id, owner, version, key hash) and the resource's JSON form.
  */
 public final class SqliteStore implements Store {
 
-  /** The database file's name inside the data directory. */
-  public static final String FILE_NAME = "switchboard.db";
+  private final SqliteDatabase database;
 
-  private final WorkerExecutor worker;
-  private final Connection connection;
-
-  private SqliteStore(WorkerExecutor worker, Connection connection) {
-    this.worker = worker;
-    this.connection = connection;
+  private SqliteStore(SqliteDatabase database) {
+    this.database = database;
   }
 
-  /** Opens (creating when needed) and migrates {@code dataDir/switchboard.db}. */
+  /** Opens the store in {@code dataDir} (see {@link SqliteDatabase#open}). */
   public static Future<Store> open(Vertx vertx, Path dataDir) {
-    Path file = dataDir.toAbsolutePath().normalize().resolve(FILE_NAME);
-    WorkerExecutor worker = vertx.createSharedWorkerExecutor("switchboard-sqlite-" + file, 1);
-    return worker.<Store>executeBlocking(() -> {
-      Files.createDirectories(file.getParent());
-      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("PRAGMA journal_mode = WAL");
-        statement.execute("PRAGMA synchronous = FULL");
-        statement.execute("PRAGMA busy_timeout = 5000");
-        Schema.migrate(connection);
-      } catch (SQLException | RuntimeException e) {
-        connection.close();
-        throw e;
-      }
-      return new SqliteStore(worker, connection);
-    }, true).onFailure(failure -> worker.close());
+    return SqliteDatabase.open(vertx, dataDir).map(SqliteStore::new);
   }
 
   @Override
   public Future<Contents> load() {
-    return run(() -> {
+    return database.call(connection -> {
       List<Account> accounts = new ArrayList<>();
       List<ApiKey> keys = new ArrayList<>();
       List<Subscription> subscriptions = new ArrayList<>();
@@ -90,41 +62,41 @@ public final class SqliteStore implements Store {
 
   @Override
   public Future<Void> insert(Account account) {
-    return write("INSERT INTO accounts (id, parent_id, version, doc) VALUES (?, ?, ?, ?)",
+    return database.changeOne("INSERT INTO accounts (id, parent_id, version, doc) VALUES (?, ?, ?, ?)",
         "account " + account.id() + " exists", account.id(), account.parentId(), account.version(),
         Json.write(account).encode());
   }
 
   @Override
   public Future<Void> update(Account account, long expectedVersion) {
-    return write("UPDATE accounts SET parent_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?",
+    return database.changeOne("UPDATE accounts SET parent_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?",
         "account " + account.id() + " changed meanwhile", account.parentId(), account.version(),
         Json.write(account).encode(), account.id(), expectedVersion);
   }
 
   @Override
   public Future<Void> deleteAccount(String id) {
-    return write("DELETE FROM accounts WHERE id = ?", "account " + id + " is gone", id);
+    return database.changeOne("DELETE FROM accounts WHERE id = ?", "account " + id + " is gone", id);
   }
 
   @Override
   public Future<Void> insert(ApiKey key) {
-    return write("INSERT INTO api_keys (id, account_id, key_hash, version, last_used_at, doc) VALUES (?, ?, ?, ?, ?, ?)",
+    return database.changeOne(
+        "INSERT INTO api_keys (id, account_id, key_hash, version, last_used_at, doc) VALUES (?, ?, ?, ?, ?, ?)",
         "key " + key.id() + " exists", key.id(), key.accountId(), key.hash(), key.version(), key.lastUsedAt(),
         Json.write(key).encode());
   }
 
   @Override
   public Future<Void> update(ApiKey key, long expectedVersion) {
-    return write("UPDATE api_keys SET version = ?, doc = ? WHERE id = ? AND version = ?",
+    return database.changeOne("UPDATE api_keys SET version = ?, doc = ? WHERE id = ? AND version = ?",
         "key " + key.id() + " changed meanwhile", key.version(), Json.write(key).encode(), key.id(), expectedVersion);
   }
 
   @Override
   public Future<Void> recordKeyUse(Map<String, Long> lastUsed) {
-    return run(() -> transaction(() -> {
-      try (PreparedStatement statement = connection.prepareStatement(
-          "UPDATE api_keys SET last_used_at = ? WHERE id = ?")) {
+    return database.transaction(connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("UPDATE api_keys SET last_used_at = ? WHERE id = ?")) {
         for (Map.Entry<String, Long> use : lastUsed.entrySet()) {
           statement.setLong(1, use.getValue());
           statement.setString(2, use.getKey());
@@ -133,84 +105,36 @@ public final class SqliteStore implements Store {
         statement.executeBatch();
       }
       return null;
-    }));
+    });
   }
 
   @Override
   public Future<Void> deleteKey(String id) {
-    return write("DELETE FROM api_keys WHERE id = ?", "key " + id + " is gone", id);
+    return database.changeOne("DELETE FROM api_keys WHERE id = ?", "key " + id + " is gone", id);
   }
 
   @Override
   public Future<Void> insert(Subscription subscription) {
-    return write("INSERT INTO subscriptions (id, account_id, version, doc) VALUES (?, ?, ?, ?)",
+    return database.changeOne("INSERT INTO subscriptions (id, account_id, version, doc) VALUES (?, ?, ?, ?)",
         "subscription " + subscription.id() + " exists", subscription.id(), subscription.accountId(),
         subscription.version(), Json.write(subscription).encode());
   }
 
   @Override
   public Future<Void> update(Subscription subscription, long expectedVersion) {
-    return write("UPDATE subscriptions SET account_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?",
+    return database.changeOne(
+        "UPDATE subscriptions SET account_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?",
         "subscription " + subscription.id() + " changed meanwhile", subscription.accountId(), subscription.version(),
         Json.write(subscription).encode(), subscription.id(), expectedVersion);
   }
 
   @Override
   public Future<Void> deleteSubscription(String id) {
-    return write("DELETE FROM subscriptions WHERE id = ?", "subscription " + id + " is gone", id);
+    return database.changeOne("DELETE FROM subscriptions WHERE id = ?", "subscription " + id + " is gone", id);
   }
 
   @Override
   public Future<Void> close() {
-    Future<Void> closed = run(() -> {
-      connection.close();
-      return null;
-    });
-    return closed.eventually(() -> worker.close());
-  }
-
-  /** Runs one statement that must change exactly one row, else fails with the conflict message. */
-  private Future<Void> write(String sql, String conflict, Object... parameters) {
-    return run(() -> {
-      int changed;
-      try (PreparedStatement statement = connection.prepareStatement(sql)) {
-        for (int i = 0; i < parameters.length; i++) {
-          Object value = parameters[i];
-          if (value == null) {
-            statement.setNull(i + 1, Types.NULL);
-          } else {
-            statement.setObject(i + 1, value);
-          }
-        }
-        changed = statement.executeUpdate();
-      } catch (SQLException e) {
-        if (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint failed")) {
-          throw new StoreConflictException(conflict);
-        }
-        throw e;
-      }
-      if (changed != 1) {
-        throw new StoreConflictException(conflict);
-      }
-      return null;
-    });
-  }
-
-  private <T> T transaction(Callable<T> work) throws Exception {
-    connection.setAutoCommit(false);
-    try {
-      T result = work.call();
-      connection.commit();
-      return result;
-    } catch (Exception e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
-    }
-  }
-
-  private <T> Future<T> run(Callable<T> work) {
-    return worker.executeBlocking(work, true);
+    return database.close();
   }
 }

@@ -14,10 +14,12 @@ public final class Filter {
   public static final Filter NONE = new Filter(List.of());
 
   private final List<Condition> conditions;
+  private final Condition[] array;
 
   /** @param conditions all must hold */
   public Filter(List<Condition> conditions) {
     this.conditions = List.copyOf(conditions);
+    this.array = conditions.toArray(new Condition[0]);
   }
 
   /** The conditions, in the order given. */
@@ -27,8 +29,8 @@ public final class Filter {
 
   /** Whether every condition holds for the event. */
   public boolean matches(Event event) {
-    for (int i = 0; i < conditions.size(); i++) {
-      if (!conditions.get(i).holds(event.get(conditions.get(i).field()))) {
+    for (Condition condition : array) {
+      if (!condition.holds(event.get(condition.field()))) {
         return false;
       }
     }

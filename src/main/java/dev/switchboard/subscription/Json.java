@@ -102,6 +102,15 @@ public final class Json {
         .put("static", subscription.isStatic());
   }
 
+  /** A subscription as the API shows it: {@link #write(Subscription)} and, when it expires, the seconds left. */
+  public static JsonObject show(Subscription subscription, long nowMillis) {
+    JsonObject json = write(subscription);
+    if (subscription.expiresAt() != null) {
+      json.put("expires_in_seconds", Math.max(0, (subscription.expiresAt() - nowMillis) / 1000));
+    }
+    return json;
+  }
+
   /** Reads {@link #write(Subscription)}'s form (trusted: the store's own). */
   public static Subscription readSubscription(JsonObject json) {
     List<Binding> bindings = new ArrayList<>();

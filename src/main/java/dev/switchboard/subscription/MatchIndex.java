@@ -4,35 +4,46 @@ import dev.switchboard.auth.Principal;
 import dev.switchboard.event.Binding;
 import dev.switchboard.event.Event;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 /**
- * Which subscriptions want an event, without scanning them all. Subscriptions are filed by owning
- * account (those that include sub-accounts apart from those that do not), then by binding: exact
- * {@code class.event}, {@code class.*}, {@code *.event}, {@code *}. An event looks up its
- * account and that account's cached ancestor chain, four small buckets each, so the cost follows
- * the number of candidates, not the number of subscriptions.
+ * Which subscriptions want an event, without scanning them all. Each account has a node holding
+ * its subscriptions in two shelves (those that include sub-accounts apart from those that do not)
+ * and its cached ancestor chain. An event visits its own account's node, the inheriting shelves of
+ * its ancestors and the system node, so the cost follows the candidates of those few accounts,
+ * never the total. A shelf of a few subscriptions is a flat array scanned with precomputed hashes
+ * (one cache line or two, which is what an event touching a cold account pays for); a larger one
+ * is indexed by binding: exact {@code class.event}, {@code class.*}, {@code *.event}, {@code *}.
  *
- * <p>One writer (the subscription verticle's event loop), any number of concurrent readers. Each
- * bucket is an immutable array replaced whole on change; a changed subscription enters its new
- * buckets before it leaves its old ones, so a concurrent reader sees the old or the new version,
- * never neither (results are deduplicated by id).
+ * <p>One writer (the subscription verticle's event loop), any number of concurrent readers, no
+ * locks. Shelves are immutable and replaced whole when one of their subscriptions changes (a copy
+ * of that account's subscriptions only). A changed subscription enters its new shelf before it
+ * leaves its old one, so a concurrent reader sees the old or the new version, never neither; a
+ * reader that ran during a change deduplicates by id.
  */
 public final class MatchIndex implements SubscriptionIndex {
 
-  private static final Subscription[] EMPTY = new Subscription[0];
-  private static final String SYSTEM = "";
+  /** Shelves up to this many bindings are scanned; larger ones are indexed. */
+  static final int SCAN_LIMIT = 16;
 
-  private final Map<String, Owner> owners = new ConcurrentHashMap<>();
-  private final Map<String, String[]> chains = new ConcurrentHashMap<>();
+  private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+  private final Node system = new Node(null);
   private final Map<String, Subscription> byId = new ConcurrentHashMap<>();
   private final LongSupplier clock;
+  /** Writer-only: every filed subscription by owner ({@code ""} for system), in filing order. */
+  private final Map<String, Map<String, Subscription>> filed = new HashMap<>();
+  /** Writer-only: one shared instance of each class and event name that bindings use. */
+  private final Map<String, String> names = new HashMap<>();
+  /** Odd while shelves are being replaced; readers that saw it change deduplicate. */
+  private volatile long moves;
 
   /** @param clock Unix milliseconds, to leave out expired subscriptions */
   public MatchIndex(LongSupplier clock) {
@@ -41,33 +52,23 @@ public final class MatchIndex implements SubscriptionIndex {
 
   @Override
   public List<Subscription> match(Event event) {
-    long now = clock.getAsLong();
-    List<Subscription> found = new ArrayList<>(4);
-    String eventClass = event.eventClass();
-    String name = event.event();
-    Owner system = owners.get(SYSTEM);
-    if (system != null) {
-      system.direct.collect(event, eventClass, name, now, found);
-      system.inherited.collect(event, eventClass, name, now, found);
-    }
+    long movesBefore = moves;
+    Probe probe = new Probe(event, clock.getAsLong());
+    system.direct.collect(probe);
+    system.inherited.collect(probe);
     String account = event.accountId();
     if (account != null) {
-      String[] chain = chains.get(account);
-      Owner own = owners.get(account);
+      Node own = nodes.get(account);
       if (own != null) {
-        own.direct.collect(event, eventClass, name, now, found);
-        own.inherited.collect(event, eventClass, name, now, found);
-      }
-      if (chain != null) {
-        for (int i = 1; i < chain.length; i++) {
-          Owner ancestor = owners.get(chain[i]);
-          if (ancestor != null) {
-            ancestor.inherited.collect(event, eventClass, name, now, found);
-          }
+        own.direct.collect(probe);
+        own.inherited.collect(probe);
+        for (Node ancestor : own.ancestors) {
+          ancestor.inherited.collect(probe);
         }
       }
     }
-    return deduplicate(found);
+    boolean moved = (movesBefore & 1) == 1 || moves != movesBefore;
+    return probe.repeats || moved ? deduplicate(probe.found) : probe.found;
   }
 
   @Override
@@ -84,10 +85,10 @@ public final class MatchIndex implements SubscriptionIndex {
     if (!principal.includeSubaccounts()) {
       return false;
     }
-    String[] chain = chains.get(accountId);
-    if (chain != null) {
-      for (int i = 1; i < chain.length; i++) {
-        if (chain[i].equals(principal.accountId())) {
+    Node node = nodes.get(accountId);
+    if (node != null) {
+      for (Node ancestor : node.ancestors) {
+        if (principal.accountId().equals(ancestor.account)) {
           return true;
         }
       }
@@ -102,17 +103,27 @@ public final class MatchIndex implements SubscriptionIndex {
 
   /** Sets an account's ancestor chain: itself first, then its parent, up to the root. */
   void chain(String accountId, List<String> selfThenAncestors) {
-    chains.put(accountId, selfThenAncestors.toArray(String[]::new));
+    Node[] ancestors = new Node[selfThenAncestors.size() - 1];
+    for (int i = 1; i < selfThenAncestors.size(); i++) {
+      ancestors[i - 1] = node(selfThenAncestors.get(i));
+    }
+    node(accountId).ancestors = ancestors;
   }
 
   /** Forgets a deleted account's chain. */
   void forgetChain(String accountId) {
-    chains.remove(accountId);
+    Node node = nodes.get(accountId);
+    if (node != null) {
+      node.ancestors = Node.NONE;
+      if (!filed.containsKey(accountId)) {
+        nodes.remove(accountId);
+      }
+    }
   }
 
   /**
-   * Files a subscription in place of its previous version ({@code null} when new). One that is
-   * disabled is only removed.
+   * Files a subscription in place of its previous version ({@code null} when new); {@code current}
+   * {@code null} or disabled only removes.
    */
   void replace(Subscription previous, Subscription current) {
     if (current != null) {
@@ -120,52 +131,56 @@ public final class MatchIndex implements SubscriptionIndex {
     } else if (previous != null) {
       byId.remove(previous.id());
     }
-    Set<Slot> added = current == null || !current.enabled() ? Set.of() : slots(current);
-    for (Slot slot : added) {
-      slot.bucket(owner(slot.account)).put(slot, current);
-    }
-    if (previous != null) {
-      for (Slot slot : slots(previous)) {
-        if (!added.contains(slot)) {
-          Owner owner = owners.get(slot.account);
-          if (owner != null) {
-            slot.bucket(owner).remove(slot, previous.id());
+    String from = previous == null ? null : owner(previous);
+    String to = current == null || !current.enabled() ? null : owner(current);
+    moves++;
+    try {
+      if (to != null) {
+        filed.computeIfAbsent(to, ignored -> new LinkedHashMap<>()).put(current.id(), current);
+        refile(to);
+      }
+      if (from != null && !from.equals(to)) {
+        Map<String, Subscription> rest = filed.get(from);
+        if (rest != null) {
+          rest.remove(previous.id());
+          if (rest.isEmpty()) {
+            filed.remove(from);
           }
+          refile(from);
         }
       }
+    } finally {
+      moves++;
     }
   }
 
-  private Owner owner(String account) {
-    return owners.computeIfAbsent(account, ignored -> new Owner());
+  private static String owner(Subscription subscription) {
+    return subscription.accountId() == null ? "" : subscription.accountId();
   }
 
-  private static Set<Slot> slots(Subscription subscription) {
-    Set<Slot> slots = new HashSet<>();
-    String account = subscription.accountId() == null ? SYSTEM : subscription.accountId();
-    for (Binding binding : subscription.bindings().asList()) {
-      slots.add(new Slot(account, subscription.includeSubaccounts(), binding.eventClass(), binding.event()));
+  private Node node(String account) {
+    return account.isEmpty() ? system : nodes.computeIfAbsent(account, Node::new);
+  }
+
+  private void refile(String owner) {
+    List<Subscription> direct = new ArrayList<>();
+    List<Subscription> inherited = new ArrayList<>();
+    for (Subscription subscription : filed.getOrDefault(owner, Map.of()).values()) {
+      (subscription.includeSubaccounts() ? inherited : direct).add(subscription);
     }
-    return slots;
+    Node node = node(owner);
+    node.inherited = Shelf.of(inherited, this::canonical);
+    node.direct = Shelf.of(direct, this::canonical);
+  }
+
+  private String canonical(String name) {
+    return name == null ? null : names.computeIfAbsent(name, ignored -> name);
   }
 
   private static List<Subscription> deduplicate(List<Subscription> found) {
     int size = found.size();
     if (size < 2) {
       return found;
-    }
-    if (size <= 16) {
-      List<Subscription> unique = new ArrayList<>(size);
-      outer:
-      for (Subscription candidate : found) {
-        for (Subscription kept : unique) {
-          if (kept.id().equals(candidate.id())) {
-            continue outer;
-          }
-        }
-        unique.add(candidate);
-      }
-      return unique;
     }
     Set<String> seen = new HashSet<>(size * 2);
     List<Subscription> unique = new ArrayList<>(size);
@@ -177,116 +192,188 @@ public final class MatchIndex implements SubscriptionIndex {
     return unique;
   }
 
-  /** Where one binding of one subscription is filed. */
-  private record Slot(String account, boolean inherited, String eventClass, String event) {
+  /** One account (or the system, {@code account == null}): its shelves and its ancestors. */
+  private static final class Node {
+    static final Node[] NONE = new Node[0];
 
-    Buckets bucket(Owner owner) {
-      return inherited ? owner.inherited : owner.direct;
+    final String account;
+    volatile Shelf direct = Shelf.EMPTY;
+    volatile Shelf inherited = Shelf.EMPTY;
+    volatile Node[] ancestors = NONE;
+
+    Node(String account) {
+      this.account = account;
     }
   }
 
-  /** One account's subscriptions. */
-  private static final class Owner {
-    final Buckets direct = new Buckets();
-    final Buckets inherited = new Buckets();
-  }
+  /** One event being matched, with what it has found. */
+  private static final class Probe {
+    final Event event;
+    final String eventClass;
+    final String name;
+    final int classHash;
+    final int nameHash;
+    final long now;
+    final List<Subscription> found = new ArrayList<>(8);
+    boolean repeats;
 
-  /** Subscriptions by binding shape. */
-  private static final class Buckets {
-    final Map<String, Map<String, Subscription[]>> exact = new ConcurrentHashMap<>();
-    final Map<String, Subscription[]> byClass = new ConcurrentHashMap<>();
-    final Map<String, Subscription[]> byEvent = new ConcurrentHashMap<>();
-    volatile Subscription[] all = EMPTY;
+    Probe(Event event, long now) {
+      this.event = event;
+      this.eventClass = event.eventClass();
+      this.name = event.event();
+      this.classHash = eventClass.hashCode();
+      this.nameHash = name.hashCode();
+      this.now = now;
+    }
 
-    void collect(Event event, String eventClass, String name, long now, List<Subscription> found) {
-      Map<String, Subscription[]> ofClass = exact.get(eventClass);
-      if (ofClass != null) {
-        add(ofClass.get(name), event, now, found);
+    void offer(Subscription candidate) {
+      if (candidate.activeAt(now) && candidate.filter().matches(event)) {
+        found.add(candidate);
       }
-      add(byClass.get(eventClass), event, now, found);
-      add(byEvent.get(name), event, now, found);
-      add(all, event, now, found);
+    }
+  }
+
+  /** Some subscriptions of one account, by binding; immutable. */
+  private abstract static class Shelf {
+    static final Shelf EMPTY = new Scan(List.of(), List.of(), UnaryOperator.identity());
+
+    /** Whether a subscription sits here more than once (several bindings), so results need deduplicating. */
+    final boolean repeats;
+
+    Shelf(boolean repeats) {
+      this.repeats = repeats;
     }
 
-    private static void add(Subscription[] candidates, Event event, long now, List<Subscription> found) {
-      if (candidates == null) {
+    abstract void collect(Probe probe);
+
+    static Shelf of(List<Subscription> subscriptions, UnaryOperator<String> canonical) {
+      if (subscriptions.isEmpty()) {
+        return EMPTY;
+      }
+      List<Subscription> owners = new ArrayList<>();
+      List<Binding> bindings = new ArrayList<>();
+      for (Subscription subscription : subscriptions) {
+        for (Binding binding : subscription.bindings().asList()) {
+          owners.add(subscription);
+          bindings.add(binding);
+        }
+      }
+      return bindings.size() <= SCAN_LIMIT ? new Scan(owners, bindings, canonical) : new Indexed(owners, bindings);
+    }
+  }
+
+  /**
+   * A few bindings in two flat arrays: per binding, its class and event hashes and its expiry in
+   * {@code keys}, its class, event, filter and subscription in {@code refs}. Names are shared
+   * instances across the index, so comparing them stays in cache; a subscription object is
+   * touched only when it matches.
+   */
+  private static final class Scan extends Shelf {
+    private final long[] keys;
+    private final Object[] refs;
+
+    Scan(List<Subscription> owners, List<Binding> bindings, UnaryOperator<String> canonical) {
+      super(owners.size() != new HashSet<>(owners).size());
+      int size = owners.size();
+      keys = new long[size * 2];
+      refs = new Object[size * 4];
+      for (int i = 0; i < size; i++) {
+        Subscription subscription = owners.get(i);
+        String eventClass = canonical.apply(bindings.get(i).eventClass());
+        String event = canonical.apply(bindings.get(i).event());
+        keys[2 * i] = ((long) hash(eventClass) << 32) | (hash(event) & 0xFFFF_FFFFL);
+        keys[2 * i + 1] = subscription.expiresAt() == null ? Long.MAX_VALUE : subscription.expiresAt();
+        refs[4 * i] = eventClass;
+        refs[4 * i + 1] = event;
+        refs[4 * i + 2] = subscription.filter();
+        refs[4 * i + 3] = subscription;
+      }
+    }
+
+    private static int hash(String name) {
+      return name == null ? 0 : name.hashCode();
+    }
+
+    @Override
+    void collect(Probe probe) {
+      if (this == EMPTY) {
         return;
       }
-      for (Subscription candidate : candidates) {
-        if (candidate.activeAt(now) && candidate.filter().matches(event)) {
-          found.add(candidate);
+      int before = probe.found.size();
+      for (int i = 0, size = keys.length / 2; i < size; i++) {
+        long key = keys[2 * i];
+        Object eventClass = refs[4 * i];
+        if (eventClass != null && ((int) (key >>> 32) != probe.classHash || !eventClass.equals(probe.eventClass))) {
+          continue;
+        }
+        Object event = refs[4 * i + 1];
+        if (event != null && ((int) key != probe.nameHash || !event.equals(probe.name))) {
+          continue;
+        }
+        if (keys[2 * i + 1] > probe.now && ((Filter) refs[4 * i + 2]).matches(probe.event)) {
+          probe.found.add((Subscription) refs[4 * i + 3]);
         }
       }
+      probe.repeats |= repeats && probe.found.size() > before;
     }
+  }
 
-    void put(Slot slot, Subscription subscription) {
-      if (slot.eventClass() != null && slot.event() != null) {
-        exact.computeIfAbsent(slot.eventClass(), ignored -> new ConcurrentHashMap<>())
-            .compute(slot.event(), (key, array) -> with(array, subscription));
-      } else if (slot.eventClass() != null) {
-        byClass.compute(slot.eventClass(), (key, array) -> with(array, subscription));
-      } else if (slot.event() != null) {
-        byEvent.compute(slot.event(), (key, array) -> with(array, subscription));
-      } else {
-        all = with(all, subscription);
-      }
-    }
+  /** Many bindings, filed by shape so that only candidates are visited. */
+  private static final class Indexed extends Shelf {
+    private final Map<String, Map<String, Subscription[]>> exact = new HashMap<>();
+    private final Map<String, Subscription[]> byClass = new HashMap<>();
+    private final Map<String, Subscription[]> byEvent = new HashMap<>();
+    private final Subscription[] all;
 
-    void remove(Slot slot, String id) {
-      if (slot.eventClass() != null && slot.event() != null) {
-        Map<String, Subscription[]> ofClass = exact.get(slot.eventClass());
-        if (ofClass != null) {
-          ofClass.computeIfPresent(slot.event(), (key, array) -> without(array, id));
-          if (ofClass.isEmpty()) {
-            exact.remove(slot.eventClass(), ofClass);
-          }
-        }
-      } else if (slot.eventClass() != null) {
-        byClass.computeIfPresent(slot.eventClass(), (key, array) -> without(array, id));
-      } else if (slot.event() != null) {
-        byEvent.computeIfPresent(slot.event(), (key, array) -> without(array, id));
-      } else {
-        Subscription[] rest = without(all, id);
-        all = rest == null ? EMPTY : rest;
-      }
-    }
-
-    /** The array with the subscription added, or put in place of its previous version. */
-    private static Subscription[] with(Subscription[] array, Subscription subscription) {
-      if (array == null) {
-        return new Subscription[] {subscription};
-      }
-      for (int i = 0; i < array.length; i++) {
-        if (array[i].id().equals(subscription.id())) {
-          Subscription[] copy = array.clone();
-          copy[i] = subscription;
-          return copy;
+    Indexed(List<Subscription> owners, List<Binding> bindings) {
+      super(owners.size() != new HashSet<>(owners).size());
+      Map<String, Map<String, List<Subscription>>> exactLists = new HashMap<>();
+      Map<String, List<Subscription>> classLists = new HashMap<>();
+      Map<String, List<Subscription>> eventLists = new HashMap<>();
+      List<Subscription> allList = new ArrayList<>();
+      for (int i = 0; i < owners.size(); i++) {
+        Binding binding = bindings.get(i);
+        Subscription owner = owners.get(i);
+        if (binding.eventClass() != null && binding.event() != null) {
+          exactLists.computeIfAbsent(binding.eventClass(), ignored -> new HashMap<>())
+              .computeIfAbsent(binding.event(), ignored -> new ArrayList<>()).add(owner);
+        } else if (binding.eventClass() != null) {
+          classLists.computeIfAbsent(binding.eventClass(), ignored -> new ArrayList<>()).add(owner);
+        } else if (binding.event() != null) {
+          eventLists.computeIfAbsent(binding.event(), ignored -> new ArrayList<>()).add(owner);
+        } else {
+          allList.add(owner);
         }
       }
-      Subscription[] copy = Arrays.copyOf(array, array.length + 1);
-      copy[array.length] = subscription;
-      return copy;
+      exactLists.forEach((eventClass, byName) -> {
+        Map<String, Subscription[]> arrays = new HashMap<>();
+        byName.forEach((name, list) -> arrays.put(name, list.toArray(new Subscription[0])));
+        exact.put(eventClass, arrays);
+      });
+      classLists.forEach((key, list) -> byClass.put(key, list.toArray(new Subscription[0])));
+      eventLists.forEach((key, list) -> byEvent.put(key, list.toArray(new Subscription[0])));
+      all = allList.toArray(new Subscription[0]);
     }
 
-    /** The array without that subscription; {@code null} (drop the bucket) when nothing is left. */
-    private static Subscription[] without(Subscription[] array, String id) {
-      int at = -1;
-      for (int i = 0; i < array.length; i++) {
-        if (array[i].id().equals(id)) {
-          at = i;
-          break;
+    @Override
+    void collect(Probe probe) {
+      int before = probe.found.size();
+      Map<String, Subscription[]> ofClass = exact.get(probe.eventClass);
+      if (ofClass != null) {
+        offer(ofClass.get(probe.name), probe);
+      }
+      offer(byClass.get(probe.eventClass), probe);
+      offer(byEvent.get(probe.name), probe);
+      offer(all, probe);
+      probe.repeats |= repeats && probe.found.size() > before;
+    }
+
+    private static void offer(Subscription[] candidates, Probe probe) {
+      if (candidates != null) {
+        for (Subscription candidate : candidates) {
+          probe.offer(candidate);
         }
       }
-      if (at < 0) {
-        return array;
-      }
-      if (array.length == 1) {
-        return null;
-      }
-      Subscription[] copy = new Subscription[array.length - 1];
-      System.arraycopy(array, 0, copy, 0, at);
-      System.arraycopy(array, at + 1, copy, at, array.length - at - 1);
-      return copy;
     }
   }
 }

@@ -1,14 +1,15 @@
 package dev.switchboard.subscription;
 
-import dev.switchboard.auth.Secrets;
 import dev.switchboard.event.Binding;
 import dev.switchboard.event.Bindings;
 import dev.switchboard.event.Event;
+import dev.switchboard.webhook.WebhookSignature;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,7 @@ final class Requests {
 
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
   private static final Pattern HEADER_VALUE = Pattern.compile("[^\\r\\n\\x00]{0,1024}");
-  private static final Pattern SECRET = Pattern.compile("whsec_[A-Za-z0-9+/=_-]{24,128}");
+  private static final Pattern SECRET = Pattern.compile("whsec_[A-Za-z0-9+/]{32,128}={0,2}");
   private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "content-type",
       "transfer-encoding", "connection", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature");
 
@@ -46,11 +47,6 @@ final class Requests {
   private static final Set<String> KEY_READ_ONLY = Set.of("id", "created_at", "updated_at", "last_used_at", "version");
 
   private Requests() {
-  }
-
-  /** A new webhook secret: {@code whsec_} and 32 random bytes in base64. */
-  static String newSecret() {
-    return "whsec_" + Secrets.newKey("").replace('-', '+').replace('_', '/');
   }
 
   /**
@@ -98,14 +94,25 @@ final class Requests {
     }
     Long expiresAt = fields.futureTime("expires_at", null, now, body.containsKey("expires_at"));
     String secret = fields.string("secret", null, 140, SECRET);
+    if (secret != null && SECRET.matcher(secret).matches() && !decodes(secret)) {
+      fields.problem("secret", "must be whsec_ followed by standard base64 of at least 24 bytes");
+    }
     given.check();
     fields.check();
     if (current == null) {
       return new Subscription(id, name, account, includeSubaccounts, bindings, filter, target, customData, enabled,
-          reason, expiresAt, secret == null ? newSecret() : secret, now, now, 1, allowId);
+          reason, expiresAt, secret == null ? WebhookSignature.newSecret() : secret, now, now, 1, allowId);
     }
     return new Subscription(current.id(), name, account, includeSubaccounts, bindings, filter, target, customData,
         enabled, reason, expiresAt, secret, current.createdAt(), now, current.version() + 1, current.isStatic());
+  }
+
+  private static boolean decodes(String secret) {
+    try {
+      return WebhookSignature.key(secret).length >= 24;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static Bindings bindings(Fields fields) {
@@ -266,7 +273,7 @@ final class Requests {
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> all = new java.util.HashSet<>(a);
+    Set<String> all = new HashSet<>(a);
     all.addAll(b);
     return Set.copyOf(all);
   }

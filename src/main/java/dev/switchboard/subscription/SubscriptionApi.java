@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Locale;
 
 /**
  * The {@code /v1} REST routes for accounts, keys, subscriptions and the event-type catalogue. A
@@ -57,7 +58,7 @@ public final class SubscriptionApi {
 
   private void requireJson(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
-    String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!media.equals(JSON) && !media.equals("application/merge-patch+json")) {
       ctx.fail(new ApiException(415, "unsupported_media_type", "Content-Type must be application/json"));
       return;

@@ -3,6 +3,7 @@ package dev.switchboard.subscription;
 import dev.switchboard.auth.Principal;
 import dev.switchboard.auth.Secrets;
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.event.Event;
 import dev.switchboard.event.EventCatalog;
 import dev.switchboard.event.EventIdGenerator;
 import dev.switchboard.event.EventJson;
@@ -11,8 +12,10 @@ import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
 import dev.switchboard.store.StoreConflictException;
 import dev.switchboard.webhook.WebhookRequest;
+import dev.switchboard.webhook.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.PoolOptions;
@@ -29,17 +32,18 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -57,8 +61,6 @@ import java.util.function.Supplier;
 public final class SubscriptionVerticle extends VerticleBase {
 
   private static final Logger LOG = System.getLogger(SubscriptionVerticle.class.getName());
-  private static final int DEFAULT_PAGE = 100;
-  private static final int MAX_PAGE = 500;
   private static final int MAX_ACCOUNT_DEPTH = 32;
   private static final long SWEEP_MILLIS = 1_000;
   private static final long KEY_USE_FLUSH_MILLIS = 10_000;
@@ -70,6 +72,8 @@ public final class SubscriptionVerticle extends VerticleBase {
   private final Map<String, ApiKey> keysByHash = new HashMap<>();
   private final NavigableMap<String, Subscription> subscriptions = new TreeMap<>();
   private final Map<String, Long> keyUse = new HashMap<>();
+  /** Filed subscriptions with an expiry, soonest first; entries for replaced versions are skipped. */
+  private final PriorityQueue<Subscription> expiring = new PriorityQueue<>(Comparator.comparing(Subscription::expiresAt));
   private final MatchIndex index = new MatchIndex(System::currentTimeMillis);
   private Store store;
   private WebClient client;
@@ -104,7 +108,9 @@ public final class SubscriptionVerticle extends VerticleBase {
           MessageConsumer<JsonObject> disable = vertx.eventBus().localConsumer(Addresses.SUBSCRIPTION_DISABLE,
               this::disable);
           return Future.all(api.completion(), auth.completion(), disable.completion());
-        });
+        })
+        .recover(failure -> store == null ? Future.failedFuture(failure)
+            : store.close().transform(closed -> Future.failedFuture(failure)));
   }
 
   @Override
@@ -150,10 +156,8 @@ public final class SubscriptionVerticle extends VerticleBase {
 
   /** A static subscription's secret when configuration gives none: stable while the authkey is. */
   private String staticSecret(String id) {
-    String derived = dev.switchboard.webhook.WebhookSignature.sign(
-        "whsec_" + Base64.getEncoder().encodeToString(systemKey.getBytes(StandardCharsets.UTF_8)),
-        "static-subscription", 0, id);
-    return "whsec_" + derived.substring("v1,".length());
+    byte[] key = WebhookSignature.hmac(systemKey.getBytes(StandardCharsets.UTF_8), "static-subscription:" + id);
+    return WebhookSignature.PREFIX + Base64.getEncoder().encodeToString(key);
   }
 
   // ---- commands ---------------------------------------------------------------------------
@@ -212,7 +216,7 @@ public final class SubscriptionVerticle extends VerticleBase {
       case "subscriptions.list":
         return Future.succeededFuture(listSubscriptions(principal, query));
       case "subscriptions.get":
-        return Future.succeededFuture(Reply.of(200, visibleSubscription(principal, id)));
+        return withHealth(Reply.of(200, visibleSubscription(principal, id)), id);
       case "subscriptions.create":
         return serially(() -> createSubscription(principal, body(command)));
       case "subscriptions.update":
@@ -374,7 +378,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     Account current = visibleAccount(principal, id);
     requireVersion(ifMatch, current.version());
     Account next = Requests.account(body, current, null, System.currentTimeMillis());
-    if (!java.util.Objects.equals(current.parentId(), next.parentId())) {
+    if (!Objects.equals(current.parentId(), next.parentId())) {
       if (id.equals(principal.accountId())) {
         throw new ApiException(403, "forbidden", "a key cannot move its own account");
       }
@@ -516,6 +520,21 @@ public final class SubscriptionVerticle extends VerticleBase {
 
   // ---- subscriptions ------------------------------------------------------------------------
 
+  /**
+   * Adds the fan-out's delivery health (last success and failure, consecutive failures, pending
+   * count); a reply without it when the fan-out does not answer in time.
+   */
+  private Future<Reply> withHealth(Reply reply, String id) {
+    return vertx.eventBus().<JsonObject>request(Addresses.DELIVERY_API,
+            new JsonObject().put("op", "health").put("subscription_id", id),
+            new DeliveryOptions().setLocalOnly(true).setSendTimeout(2_000))
+        .map(health -> {
+          reply.body().put("health", health.body());
+          return reply;
+        })
+        .otherwise(reply);
+  }
+
   private Subscription visibleSubscription(Principal principal, String id) {
     Subscription subscription = subscriptions.get(id);
     if (subscription == null) {
@@ -535,7 +554,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     return page.over(subscriptions, sub -> index.covers(principal, sub.accountId())
         && (account == null || account.equals(sub.accountId()))
-        && (enabled == null || Boolean.parseBoolean(enabled) == sub.enabled()), sub -> render(sub, now));
+        && (enabled == null || Boolean.parseBoolean(enabled) == sub.enabled()), sub -> Json.show(sub, now));
   }
 
   private Future<Reply> createSubscription(Principal principal, JsonObject body) {
@@ -547,7 +566,7 @@ public final class SubscriptionVerticle extends VerticleBase {
         ? "system subscriptions" : "account '" + subscription.accountId() + "'");
     return store.insert(subscription).map(stored -> {
       putSubscription(subscription);
-      return Reply.of(201, render(subscription, now), subscription.version());
+      return Reply.of(201, Json.show(subscription, now), subscription.version());
     });
   }
 
@@ -555,14 +574,14 @@ public final class SubscriptionVerticle extends VerticleBase {
     Subscription current = writableSubscription(principal, id, ifMatch);
     long now = System.currentTimeMillis();
     Subscription next = Requests.subscription(body, current, null, null, now, false);
-    if (!java.util.Objects.equals(current.accountId(), next.accountId())) {
+    if (!Objects.equals(current.accountId(), next.accountId())) {
       requireAccount(next.accountId(), "account_id");
       requireCovers(principal, next.accountId(), next.accountId() == null
           ? "system subscriptions" : "account '" + next.accountId() + "'");
     }
     return store.update(next, current.version()).map(stored -> {
       putSubscription(next);
-      return Reply.of(200, render(next, now), next.version());
+      return Reply.of(200, Json.show(next, now), next.version());
     });
   }
 
@@ -611,28 +630,24 @@ public final class SubscriptionVerticle extends VerticleBase {
   private void putSubscription(Subscription subscription) {
     Subscription previous = subscriptions.put(subscription.id(), subscription);
     index.replace(previous, subscription);
+    if (subscription.enabled() && subscription.expiresAt() != null) {
+      expiring.add(subscription);
+    }
   }
 
-  /** Takes expired subscriptions out of the index (matching already skips them; this frees the slots). */
+  /** Takes expired subscriptions out of the index (matching already skips them; this frees their slots). */
   private void sweepExpired() {
     long now = System.currentTimeMillis();
-    for (Subscription subscription : subscriptions.values()) {
-      if (subscription.expiresAt() != null && subscription.expiresAt() <= now && subscription.enabled()) {
-        index.replace(subscription, null);
+    while (!expiring.isEmpty() && expiring.peek().expiresAt() <= now) {
+      Subscription expired = expiring.poll();
+      if (subscriptions.get(expired.id()) == expired) {
+        index.replace(expired, null);
       }
     }
   }
 
-  private static JsonObject render(Subscription subscription, long now) {
-    JsonObject json = Json.write(subscription);
-    if (subscription.expiresAt() != null) {
-      json.put("expires_in_seconds", Math.max(0, (subscription.expiresAt() - now) / 1000));
-    }
-    return json;
-  }
-
   private Future<Reply> test(Subscription subscription) {
-    dev.switchboard.event.Event sample = EventCatalog.sample(subscription.bindings().asList().get(0),
+    Event sample = EventCatalog.sample(subscription.bindings().asList().get(0),
         subscription.accountId()).stamped(ids.next(), config().getString("node_id"));
     long started = System.nanoTime();
     return WebhookRequest.send(client, subscription, sample, sample.id() + "." + subscription.id(), testTimeoutMillis)
@@ -642,7 +657,7 @@ public final class SubscriptionVerticle extends VerticleBase {
             .put("error", String.valueOf(failure.getMessage()))))
         .map(outcome -> Reply.of(200, outcome
             .put("latency_ms", (System.nanoTime() - started) / 1_000_000)
-            .put("event", new JsonObject(sample.toJson()))));
+            .put("event", sample.toJsonObject())));
   }
 
   private static Reply eventTypes() {
@@ -655,7 +670,7 @@ public final class SubscriptionVerticle extends VerticleBase {
           .put("source", type.source())
           .put("description", type.description())
           .put("fields", new JsonArray(new ArrayList<>(EventCatalog.describe(type))))
-          .put("sample", new JsonObject(type.sample("acc_example").toJson())));
+          .put("sample", type.sample("acc_example").toJsonObject()));
     }
     return Reply.of(200, new JsonObject().put("data", types).put("note", "POST /v1/events also accepts"
         + " events of any other class and name; subscriptions bind to them the same way"));
@@ -671,95 +686,6 @@ public final class SubscriptionVerticle extends VerticleBase {
     } catch (IOException e) {
       throw new ApiException(400, "malformed_json", "the body is not a JSON object: "
           + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-    }
-  }
-
-  // ---- replies and pages --------------------------------------------------------------------
-
-  /** A reply: status, body, and the version for the {@code ETag} header. */
-  private record Reply(int status, JsonObject body, Long version) {
-
-    static Reply of(int status, Account account) {
-      return new Reply(status, Json.write(account), account.version());
-    }
-
-    static Reply of(int status, ApiKey key) {
-      return new Reply(status, Json.write(key), key.version());
-    }
-
-    static Reply of(int status, Subscription subscription) {
-      return new Reply(status, render(subscription, System.currentTimeMillis()), subscription.version());
-    }
-
-    static Reply of(int status, JsonObject body) {
-      return new Reply(status, body, null);
-    }
-
-    static Reply of(int status, JsonObject body, long version) {
-      return new Reply(status, body, version);
-    }
-
-    static Reply noContent() {
-      return new Reply(204, null, null);
-    }
-
-    JsonObject json() {
-      JsonObject json = new JsonObject().put("status", status).put("body", body);
-      return version == null ? json : json.put("etag", "\"" + version + "\"");
-    }
-  }
-
-  /** A page request: {@code limit} and an opaque {@code cursor} (the last id seen). */
-  private record Page(int limit, String after) {
-
-    static Page of(JsonObject query, Set<String> filters) {
-      for (String name : query.fieldNames()) {
-        if (!name.equals("limit") && !name.equals("cursor") && !filters.contains(name)) {
-          throw new ApiException(400, "invalid_query", "unknown query parameter '" + name + "' (accepted: limit, cursor"
-              + (filters.isEmpty() ? "" : ", " + String.join(", ", new TreeSet<>(filters))) + ")");
-        }
-      }
-      int limit = DEFAULT_PAGE;
-      String given = query.getString("limit");
-      if (given != null) {
-        try {
-          limit = Integer.parseInt(given);
-        } catch (NumberFormatException e) {
-          limit = -1;
-        }
-        if (limit < 1 || limit > MAX_PAGE) {
-          throw new ApiException(400, "invalid_query", "limit must be a whole number from 1 to " + MAX_PAGE);
-        }
-      }
-      String after = null;
-      String cursor = query.getString("cursor");
-      if (cursor != null) {
-        try {
-          after = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-          throw new ApiException(400, "invalid_query", "cursor is not one this API gave out");
-        }
-      }
-      return new Page(limit, after);
-    }
-
-    <T> Reply over(NavigableMap<String, T> all, Predicate<T> keep, Function<T, JsonObject> render) {
-      NavigableMap<String, T> rest = after == null ? all : all.tailMap(after, false);
-      JsonArray data = new JsonArray();
-      String last = null;
-      String next = null;
-      for (Map.Entry<String, T> entry : rest.entrySet()) {
-        if (!keep.test(entry.getValue())) {
-          continue;
-        }
-        if (data.size() == limit) {
-          next = Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8));
-          break;
-        }
-        data.add(render.apply(entry.getValue()));
-        last = entry.getKey();
-      }
-      return Reply.of(200, new JsonObject().put("data", data).put("next_cursor", next));
     }
   }
 }

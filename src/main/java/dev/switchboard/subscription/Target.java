@@ -1,5 +1,6 @@
 package dev.switchboard.subscription;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,9 +14,9 @@ import java.util.Map;
 public record Target(String uri, String method, String format, Map<String, String> headers) {
 
   /** The methods a target may use. */
-  public static final java.util.List<String> METHODS = java.util.List.of("POST", "PUT", "GET");
+  public static final List<String> METHODS = List.of("POST", "PUT", "GET");
   /** The body formats a target may use. */
-  public static final java.util.List<String> FORMATS = java.util.List.of("json", "form");
+  public static final List<String> FORMATS = List.of("json", "form");
 
   /** Copies the headers into a read-only map. */
   public Target {

@@ -1,5 +1,6 @@
 package dev.switchboard.webhook;
 
+import dev.switchboard.auth.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
@@ -15,14 +16,37 @@ public final class WebhookSignature {
   private WebhookSignature() {
   }
 
+  /** The prefix of every webhook secret; standard base64 of the key bytes follows. */
+  public static final String PREFIX = "whsec_";
+
+  /** A new secret: {@code whsec_} and 32 random bytes in standard base64. */
+  public static String newSecret() {
+    return PREFIX + Base64.getEncoder().encodeToString(Secrets.randomBytes(32));
+  }
+
+  /**
+   * The key bytes of a secret.
+   *
+   * @throws IllegalArgumentException when it is not {@code whsec_} and standard base64
+   */
+  public static byte[] key(String secret) {
+    if (secret == null || !secret.startsWith(PREFIX)) {
+      throw new IllegalArgumentException("a webhook secret starts with " + PREFIX);
+    }
+    return Base64.getDecoder().decode(secret.substring(PREFIX.length()));
+  }
+
   /** The {@code webhook-signature} header's value for one secret. */
   public static String sign(String secret, String id, long timestampSeconds, String body) {
-    byte[] key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+    return "v1," + Base64.getEncoder().encodeToString(hmac(key(secret), id + "." + timestampSeconds + "." + body));
+  }
+
+  /** HMAC-SHA256 of the text's UTF-8 bytes. */
+  public static byte[] hmac(byte[] key, String text) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      byte[] signature = mac.doFinal((id + "." + timestampSeconds + "." + body).getBytes(StandardCharsets.UTF_8));
-      return "v1," + Base64.getEncoder().encodeToString(signature);
+      return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is unavailable", e);
     }

@@ -28,6 +28,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class WebhookDeliveryTest extends GatewayTest {
@@ -218,6 +221,12 @@ class WebhookDeliveryTest extends GatewayTest {
     assertEquals(sub, disabled.getString("subscription_id"));
     JsonObject stored = api.get("/v1/subscriptions/" + sub, TestConfig.AUTHKEY).body();
     assertFalse(stored.getBoolean("enabled"));
+    JsonObject health = stored.getJsonObject("health");
+    assertEquals(3, health.getInteger("consecutive_failures"), stored.encode());
+    assertEquals(1, health.getInteger("pending"));
+    assertEquals("HTTP 500", health.getString("last_error"));
+    assertTrue(health.getString("last_failure_at").endsWith("Z"));
+    assertNull(health.getString("last_success_at"));
     int triedWhileFailing = receiver.received().size();
     assertEquals(3, triedWhileFailing);
 
@@ -226,6 +235,10 @@ class WebhookDeliveryTest extends GatewayTest {
     Await.result(receiver.count(4));
     JsonArray attempts = awaitAttempts(sub, 4);
     assertEquals("delivered", attempts.getJsonObject(0).getString("outcome"));
+    JsonObject healed = api.get("/v1/subscriptions/" + sub, TestConfig.AUTHKEY).body().getJsonObject("health");
+    assertEquals(0, healed.getInteger("consecutive_failures"));
+    assertEquals(0, healed.getInteger("pending"));
+    assertTrue(healed.getString("last_success_at").endsWith("Z"));
   }
 
   @Test
@@ -330,6 +343,71 @@ class WebhookDeliveryTest extends GatewayTest {
     assertEquals(400, api.post("/v1/subscriptions/" + sub + "/replay", TestConfig.AUTHKEY, new JsonObject()).status());
     assertEquals(404, api.get("/v1/subscriptions/nope/attempts", TestConfig.AUTHKEY).status());
     assertEquals(401, api.get("/v1/subscriptions/" + sub + "/attempts", "wrong").status());
+  }
+
+  @Test
+  void theReadmesVerificationSnippetAcceptsARealDeliveryAndRejectsATamperedOne() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed");
+    start(config -> {
+    });
+    String secret = subscribe("call.*", new JsonObject().put("uri", receiver.uri("/hook"))).getString("secret");
+    ingest("application/json", EVENT);
+    Received request = Await.result(receiver.count(1)).get(0);
+    String readme = Files.readString(Path.of("README.md"));
+    int start = readme.indexOf("```python\n") + "```python\n".length();
+    String snippet = readme.substring(start, readme.indexOf("```", start));
+    Path script = dataDir.resolve("verify.py");
+    Files.writeString(script, snippet + "\nimport json, sys\nh = json.loads(sys.argv[2])\n"
+        + "print(verified(sys.argv[1], h, sys.stdin.read()))\n");
+    JsonObject headers = new JsonObject();
+    for (String name : List.of("webhook-id", "webhook-timestamp", "webhook-signature")) {
+      headers.put(name, request.headers().get(name));
+    }
+
+    assertEquals("True", python(script, secret, headers, request.body()));
+    assertEquals("False", python(script, secret, headers, request.body().replace("hangup", "ringing")));
+  }
+
+  private static String python(Path script, String secret, JsonObject headers, String body) throws Exception {
+    Process process = new ProcessBuilder("python3", script.toString(), secret, headers.encode())
+        .redirectErrorStream(true).start();
+    process.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertTrue(process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+    return output;
+  }
+
+  @Test
+  void anAccountKeySeesOnlyItsOwnAccountsDeliveryLog() {
+    start(config -> {
+    });
+    for (String account : List.of("acme", "globex")) {
+      assertEquals(201, api.post("/v1/accounts", TestConfig.AUTHKEY, new JsonObject().put("id", account)
+          .put("name", account)).status());
+    }
+    String acmeKey = api.post("/v1/keys", TestConfig.AUTHKEY, new JsonObject().put("name", "crm")
+        .put("account_id", "acme")).body().getString("secret");
+    TestHttp.Reply globex = api.post("/v1/subscriptions", TestConfig.AUTHKEY, new JsonObject().put("name", "g")
+        .put("account_id", "globex").put("bindings", new JsonArray().add("call.*"))
+        .put("target", new JsonObject().put("uri", receiver.uri("/globex"))));
+    TestHttp.Reply acme = api.post("/v1/subscriptions", acmeKey, new JsonObject().put("name", "a")
+        .put("bindings", new JsonArray().add("call.*")).put("target", new JsonObject().put("uri", receiver.uri("/acme"))));
+    assertEquals(201, acme.status(), String.valueOf(acme.body()));
+
+    ingest("application/json", "[{\"class\":\"call\",\"event\":\"ringing\",\"account_id\":\"acme\"},"
+        + "{\"class\":\"call\",\"event\":\"ringing\",\"account_id\":\"globex\"}]");
+    List<Received> both = Await.result(receiver.count(2));
+
+    assertEquals(List.of("/acme", "/globex"), both.stream().map(Received::path).sorted().toList(),
+        "each account's event reaches only its own subscription");
+    String acmeId = acme.body().getString("id");
+    String globexId = globex.body().getString("id");
+    assertEquals(1, awaitAttempts(acmeId, 1).size());
+    assertEquals(200, api.get("/v1/subscriptions/" + acmeId + "/attempts", acmeKey).status());
+    assertEquals(403, api.get("/v1/subscriptions/" + globexId + "/attempts", acmeKey).status());
+    assertEquals(403, api.post("/v1/subscriptions/" + globexId + "/replay", acmeKey,
+        new JsonObject().put("since", 0)).status());
   }
 
   private JsonArray awaitAttempts(String subscription, int count) {

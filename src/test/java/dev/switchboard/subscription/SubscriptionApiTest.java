@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchboard.Switchboard;
 import dev.switchboard.TestConfig;
 import dev.switchboard.TestHttp;
+import dev.switchboard.TestNode;
 import dev.switchboard.TestHttp.Reply;
+import dev.switchboard.bus.Addresses;
 import dev.switchboard.event.Event;
 import dev.switchboard.event.EventCatalog;
 import dev.switchboard.webhook.WebhookSignature;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -34,33 +35,29 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code /v1} REST API through real HTTP against a running node. */
+/** The {@code /v1} REST API through real HTTP against a running running.node. */
 class SubscriptionApiTest {
 
   private static final String SYSTEM = TestConfig.AUTHKEY;
 
   @TempDir
   static Path dataDir;
-  static Vertx vertx;
-  static Switchboard node;
+  static TestNode running;
   static TestHttp http;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
     JsonObject config = TestConfig.create(dataDir);
     config.getJsonObject("subscriptions").put("static", new JsonArray().add(new JsonObject()
         .put("id", "ops-firehose").put("name", "operations").put("bindings", new JsonArray().add("*"))
         .put("target", new JsonObject().put("uri", "http://127.0.0.1:9/ops"))));
-    node = await(Switchboard.start(vertx, config));
-    http = new TestHttp(vertx, node.httpPort());
+    running = TestNode.start(config);
+    http = running.http;
   }
 
   @AfterAll
   static void stop() {
-    http.close();
-    await(node.stop());
-    await(vertx.close());
+    running.close();
   }
 
   static JsonObject subscription(String account, String... bindings) {
@@ -193,9 +190,8 @@ class SubscriptionApiTest {
     assertEquals(4, http.get("/v1/subscriptions?account_id=pager&enabled=true", SYSTEM).body().getJsonArray("data").size());
     assertEquals(3, http.get("/v1/subscriptions?account_id=pager&enabled=false", SYSTEM).body().getJsonArray("data").size());
     assertEquals(0, http.get("/v1/accounts?parent_id=nobody-has-this", SYSTEM).body().getJsonArray("data").size());
-    assertEquals(1, http.get("/v1/accounts?parent_id=pager", SYSTEM).status() == 200
-        && http.get("/v1/accounts", SYSTEM).body().getJsonArray("data").stream()
-            .anyMatch(a -> ((JsonObject) a).getString("id").equals("pager")) ? 1 : 0);
+    assertTrue(http.get("/v1/accounts", SYSTEM).body().getJsonArray("data").stream()
+        .anyMatch(a -> ((JsonObject) a).getString("id").equals("pager")));
   }
 
   @Test
@@ -246,6 +242,10 @@ class SubscriptionApiTest {
     assertEquals(400, http.post("/v1/accounts", SYSTEM, new JsonObject().put("name", "bad id").put("id", "has space")).status());
     assertEquals(400, http.post("/v1/keys", SYSTEM, new JsonObject().put("account_id", "errors").put("expires_at", "soon")).status());
     assertEquals(409, http.patch("/v1/accounts/errors", SYSTEM, new JsonObject().put("name", "x"), "\"9\"").status());
+    assertEquals(400, http.post("/v1/subscriptions", SYSTEM, subscription("errors", "*").put("secret", "whsec_short")).status());
+    String given = "whsec_" + Base64.getEncoder().encodeToString(new byte[32]);
+    assertEquals(given, http.post("/v1/subscriptions", SYSTEM, subscription("errors", "*").put("secret", given))
+        .body().getString("secret"), "a secret given is kept");
   }
 
   @Test
@@ -267,7 +267,7 @@ class SubscriptionApiTest {
     assertEquals("read_only", http.patch("/v1/subscriptions/ops-firehose", SYSTEM, new JsonObject().put("name", "x"), null).error());
     assertEquals("read_only", http.delete("/v1/subscriptions/ops-firehose", SYSTEM, null).error());
     Event anything = Event.builder("custom", "thing").build();
-    assertTrue(node.subscriptionIndex().match(anything).stream().anyMatch(sub -> sub.id().equals("ops-firehose")));
+    assertTrue(running.node.subscriptionIndex().match(anything).stream().anyMatch(sub -> sub.id().equals("ops-firehose")));
   }
 
   @Test
@@ -280,13 +280,13 @@ class SubscriptionApiTest {
         .getJsonObject(0).getLong("expires_in_seconds");
     assertTrue(left >= 0 && left <= 2, "time left: " + left);
     Event ringing = Event.builder("call", "ringing").accountId("expiring").build();
-    assertEquals(1, node.subscriptionIndex().match(ringing).stream().filter(s -> !s.isStatic()).count());
+    assertEquals(1, running.node.subscriptionIndex().match(ringing).stream().filter(s -> !s.isStatic()).count());
     long deadline = System.currentTimeMillis() + 5000;
-    while (node.subscriptionIndex().match(ringing).stream().anyMatch(s -> !s.isStatic())
+    while (running.node.subscriptionIndex().match(ringing).stream().anyMatch(s -> !s.isStatic())
         && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
     }
-    assertEquals(0, node.subscriptionIndex().match(ringing).stream().filter(s -> !s.isStatic()).count());
+    assertEquals(0, running.node.subscriptionIndex().match(ringing).stream().filter(s -> !s.isStatic()).count());
     assertEquals(0, http.get("/v1/subscriptions?account_id=expiring", SYSTEM).body().getJsonArray("data")
         .getJsonObject(0).getLong("expires_in_seconds"));
   }
@@ -307,9 +307,27 @@ class SubscriptionApiTest {
     assertFalse(ids(Event.builder("call", "ringing").accountId("immediate").build()).contains(id));
   }
 
+  @Test
+  void theFanOutCanDisableASubscriptionOverTheBus() {
+    account("failing", null);
+    String id = http.post("/v1/subscriptions", SYSTEM, subscription("failing", "call.*")).body().getString("id");
+    Event ringing = Event.builder("call", "ringing").accountId("failing").build();
+    assertTrue(ids(ringing).contains(id));
+    JsonObject reply = await(running.vertx.eventBus().<JsonObject>request(Addresses.SUBSCRIPTION_DISABLE,
+        new JsonObject().put("id", id).put("reason", "410 Gone from the receiver"))).body();
+    assertFalse(reply.getBoolean("enabled"));
+    assertFalse(ids(ringing).contains(id), "disabled before the reply");
+    Reply shown = http.get("/v1/subscriptions/" + id, SYSTEM);
+    assertEquals("410 Gone from the receiver", shown.body().getString("disabled_reason"));
+    assertEquals(2, shown.body().getLong("version"));
+    assertTrue(http.patch("/v1/subscriptions/" + id, SYSTEM, new JsonObject().put("enabled", true), "\"2\"")
+        .body().getBoolean("enabled"));
+    assertTrue(ids(ringing).contains(id), "re-enabled through the API");
+  }
+
   private static Set<String> ids(Event event) {
     Set<String> ids = new HashSet<>();
-    node.subscriptionIndex().match(event).forEach(sub -> ids.add(sub.id()));
+    running.node.subscriptionIndex().match(event).forEach(sub -> ids.add(sub.id()));
     return ids;
   }
 
@@ -334,7 +352,7 @@ class SubscriptionApiTest {
   void testSendsASignedSampleAndReportsTheReceiversStatus() throws Exception {
     account("tested", null);
     BlockingQueue<JsonObject> received = new ArrayBlockingQueue<>(4);
-    HttpServer receiver = await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+    HttpServer receiver = await(running.vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       received.add(new JsonObject().put("body", body.toString()).put("id", request.getHeader("webhook-id"))
           .put("timestamp", request.getHeader("webhook-timestamp")).put("signature", request.getHeader("webhook-signature"))
           .put("token", request.getHeader("X-Token")).put("method", request.method().name()));
