@@ -32,7 +32,8 @@ final class ConfigRules {
     atLeast(config, "fanout.max_in_flight", 1, problems);
     atLeast(config, "fanout.disable_after_failures", 1, problems);
     atLeast(config, "fanout.max_outbox_bytes", 1024 * 1024, problems);
-    for (String key : List.of("fanout.retry_after_max", "fanout.disable_after", "fanout.retention")) {
+    for (String key : List.of("fanout.retry_after_max", "fanout.disable_after", "fanout.retention",
+        "subscriptions.secret_rotation_grace")) {
       duration(config, key, problems);
     }
     io.vertx.core.json.JsonArray schedule = (io.vertx.core.json.JsonArray) get(config, "fanout.retry_schedule");

@@ -96,6 +96,8 @@ public final class Json {
         .put("disabled_reason", subscription.disabledReason())
         .put("expires_at", time(subscription.expiresAt()))
         .put("secret", subscription.secret())
+        .put("previous_secret", subscription.previousSecret())
+        .put("previous_secret_expires_at", time(subscription.previousSecretUntil()))
         .put("created_at", time(subscription.createdAt()))
         .put("updated_at", time(subscription.updatedAt()))
         .put("version", subscription.version())
@@ -126,7 +128,8 @@ public final class Json {
         json.getBoolean("include_subaccounts"), Bindings.of(bindings), new Filter(conditions),
         new Target(target.getString("uri"), target.getString("method"), target.getString("format"), headers),
         json.getJsonObject("custom_data"), json.getBoolean("enabled"), json.getString("disabled_reason"),
-        millis(json.getString("expires_at")), json.getString("secret"), millis(json.getString("created_at")),
+        millis(json.getString("expires_at")), json.getString("secret"), json.getString("previous_secret"),
+        millis(json.getString("previous_secret_expires_at")), millis(json.getString("created_at")),
         millis(json.getString("updated_at")), json.getLong("version"), json.getBoolean("static", false));
   }
 }

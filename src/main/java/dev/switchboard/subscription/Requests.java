@@ -41,7 +41,8 @@ final class Requests {
 
   private static final Set<String> SUBSCRIPTION_FIELDS = Set.of("name", "account_id", "include_subaccounts",
       "bindings", "filter", "target", "custom_data", "enabled", "disabled_reason", "expires_at", "secret");
-  private static final Set<String> SUBSCRIPTION_READ_ONLY = Set.of("id", "created_at", "updated_at", "version", "static");
+  private static final Set<String> SUBSCRIPTION_READ_ONLY = Set.of("id", "created_at", "updated_at", "version", "static",
+      "previous_secret", "previous_secret_expires_at");
   private static final Set<String> TARGET_FIELDS = Set.of("uri", "method", "format", "headers");
   private static final Set<String> ACCOUNT_READ_ONLY = Set.of("created_at", "updated_at", "version");
   private static final Set<String> KEY_READ_ONLY = Set.of("id", "created_at", "updated_at", "last_used_at", "version");
@@ -101,10 +102,10 @@ final class Requests {
     fields.check();
     if (current == null) {
       return new Subscription(id, name, account, includeSubaccounts, bindings, filter, target, customData, enabled,
-          reason, expiresAt, secret == null ? WebhookSignature.newSecret() : secret, now, now, 1, allowId);
+          reason, expiresAt, secret == null ? WebhookSignature.newSecret() : secret, null, null, now, now, 1, allowId);
     }
     return new Subscription(current.id(), name, account, includeSubaccounts, bindings, filter, target, customData,
-        enabled, reason, expiresAt, secret, current.createdAt(), now, current.version() + 1, current.isStatic());
+        enabled, reason, expiresAt, secret == null ? WebhookSignature.newSecret() : secret, current.previousSecret(), current.previousSecretUntil(), current.createdAt(), now, current.version() + 1, current.isStatic());
   }
 
   private static boolean decodes(String secret) {

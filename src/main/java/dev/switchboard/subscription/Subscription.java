@@ -13,11 +13,13 @@ import io.vertx.core.json.JsonObject;
  * @param disabledReason why it is disabled, or {@code null}
  * @param expiresAt when it stops matching, Unix milliseconds, or {@code null} for never
  * @param secret the {@code whsec_} signing secret
+ * @param previousSecret the secret it replaced, still signed with until {@code previousSecretUntil}, or {@code null}
+ * @param previousSecretUntil Unix milliseconds, or {@code null}
  * @param isStatic declared in configuration: read-only over the API, not in the store
  */
 public record Subscription(String id, String name, String accountId, boolean includeSubaccounts, Bindings bindings,
     Filter filter, Target target, JsonObject customData, boolean enabled, String disabledReason, Long expiresAt,
-    String secret, long createdAt, long updatedAt, long version, boolean isStatic) {
+    String secret, String previousSecret, Long previousSecretUntil, long createdAt, long updatedAt, long version, boolean isStatic) {
 
   /** Whether it receives events at this time: enabled and not expired. */
   public boolean activeAt(long nowMillis) {
@@ -27,6 +29,18 @@ public record Subscription(String id, String name, String accountId, boolean inc
   /** This subscription disabled for a reason, as a new version. */
   public Subscription disabled(String reason, long nowMillis) {
     return new Subscription(id, name, accountId, includeSubaccounts, bindings, filter, target, customData, false,
-        reason, expiresAt, secret, createdAt, nowMillis, version + 1, isStatic);
+        reason, expiresAt, secret, previousSecret, previousSecretUntil, createdAt, nowMillis, version + 1, isStatic);
+  }
+
+  /** This subscription still signing with {@code previous} until the given time (a secret rotation). */
+  public Subscription withPreviousSecret(String previous, Long until) {
+    return new Subscription(id, name, accountId, includeSubaccounts, bindings, filter, target, customData, enabled,
+        disabledReason, expiresAt, secret, previous, until, createdAt, updatedAt, version, isStatic);
+  }
+
+  /** The secrets to sign with now: the current one, and the previous one during its grace period. */
+  public java.util.List<String> signingSecrets(long nowMillis) {
+    return previousSecret != null && previousSecretUntil != null && previousSecretUntil > nowMillis
+        ? java.util.List.of(secret, previousSecret) : java.util.List.of(secret);
   }
 }

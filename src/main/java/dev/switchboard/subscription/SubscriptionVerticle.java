@@ -3,6 +3,7 @@ package dev.switchboard.subscription;
 import dev.switchboard.auth.Principal;
 import dev.switchboard.auth.Secrets;
 import dev.switchboard.bus.Addresses;
+import dev.switchboard.config.Durations;
 import dev.switchboard.event.Event;
 import dev.switchboard.event.EventCatalog;
 import dev.switchboard.event.EventIdGenerator;
@@ -79,6 +80,7 @@ public final class SubscriptionVerticle extends VerticleBase {
   private WebClient client;
   private String systemKey;
   private long testTimeoutMillis;
+  private long secretRotationGraceMillis;
   private Future<?> changes = Future.succeededFuture();
 
   @Override
@@ -86,6 +88,7 @@ public final class SubscriptionVerticle extends VerticleBase {
     systemKey = config().getString("authkey");
     JsonObject settings = config().getJsonObject("subscriptions");
     testTimeoutMillis = settings.getLong("test_timeout_ms");
+    secretRotationGraceMillis = Durations.parseMillis(settings.getString("secret_rotation_grace"));
     client = WebClient.create(vertx, new WebClientOptions()
         .setConnectTimeout((int) Math.min(testTimeoutMillis, 5_000))
         .setFollowRedirects(false), new PoolOptions().setHttp1MaxSize(4).setMaxWaitQueueSize(16));
@@ -573,7 +576,10 @@ public final class SubscriptionVerticle extends VerticleBase {
   private Future<Reply> updateSubscription(Principal principal, String id, JsonObject body, String ifMatch) {
     Subscription current = writableSubscription(principal, id, ifMatch);
     long now = System.currentTimeMillis();
-    Subscription next = Requests.subscription(body, current, null, null, now, false);
+    Subscription patched = Requests.subscription(body, current, null, null, now, false);
+    // A new secret: receivers get signatures with both until they have switched.
+    Subscription next = patched.secret().equals(current.secret()) ? patched
+        : patched.withPreviousSecret(current.secret(), now + secretRotationGraceMillis);
     if (!Objects.equals(current.accountId(), next.accountId())) {
       requireAccount(next.accountId(), "account_id");
       requireCovers(principal, next.accountId(), next.accountId() == null

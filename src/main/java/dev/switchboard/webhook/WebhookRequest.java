@@ -78,12 +78,24 @@ public final class WebhookRequest {
     long timestamp = System.currentTimeMillis() / 1000;
     request.putHeader("webhook-id", webhookId)
         .putHeader("webhook-timestamp", Long.toString(timestamp))
-        .putHeader("webhook-signature", WebhookSignature.sign(subscription.secret(), webhookId, timestamp, signed));
+        .putHeader("webhook-signature", signatures(subscription, webhookId, timestamp, signed));
     if (isGet) {
       return request.send();
     }
     return request.putHeader("Content-Type", asFields ? "application/x-www-form-urlencoded" : "application/json")
         .sendBuffer(Buffer.buffer(signed));
+  }
+
+  /** One signature per secret in use, space-separated: two while a rotated-out secret is in its grace period. */
+  static String signatures(Subscription subscription, String webhookId, long timestampSeconds, String content) {
+    StringBuilder header = new StringBuilder();
+    for (String secret : subscription.signingSecrets(timestampSeconds * 1000)) {
+      if (header.length() > 0) {
+        header.append(' ');
+      }
+      header.append(WebhookSignature.sign(secret, webhookId, timestampSeconds, content));
+    }
+    return header.toString();
   }
 
   /** The event's fields with the custom data merged in; the event's own fields win. */

@@ -167,6 +167,30 @@ class WebhookDeliveryTest extends GatewayTest {
   }
 
   @Test
+  void aRotatedSecretSignsBesideTheNewOneDuringItsGracePeriod() throws Exception {
+    start(config -> {
+    });
+    JsonObject created = subscribe("call.*", new JsonObject().put("uri", receiver.uri("/hook")));
+    String sub = created.getString("id");
+    String oldSecret = created.getString("secret");
+
+    TestHttp.Reply rotated = api.patch("/v1/subscriptions/" + sub, TestConfig.AUTHKEY,
+        new JsonObject().putNull("secret"), null);
+    assertEquals(200, rotated.status(), String.valueOf(rotated.body()));
+    String newSecret = rotated.body().getString("secret");
+    assertTrue(newSecret.startsWith("whsec_") && !newSecret.equals(oldSecret));
+    long graceEnds = java.time.Instant.parse(rotated.body().getString("previous_secret_expires_at")).toEpochMilli();
+    assertTrue(Math.abs(graceEnds - System.currentTimeMillis() - 86_400_000L) < 60_000, "24 hours by default");
+
+    String id = ingest("application/json", "{\"class\":\"call\",\"event\":\"ringing\"}").bodyAsJsonObject()
+        .getJsonArray("ids").getString(0);
+    Received request = Await.result(receiver.count(1)).get(0);
+    assertEquals(2, request.headers().get("webhook-signature").split(" ").length);
+    assertSigned(request, newSecret, request.body(), id + "_" + sub);
+    assertSigned(request, oldSecret, request.body(), id + "_" + sub);
+  }
+
+  @Test
   void aClientErrorIsNotRetried() {
     start(config -> {
     });
