@@ -30,6 +30,7 @@ import java.lang.System.Logger.Level;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -54,11 +55,14 @@ public final class FanoutVerticle extends VerticleBase {
 
   private static final Logger LOG = System.getLogger(FanoutVerticle.class.getName());
   private static final long POLL_MILLIS = 500;
+  private static final long QUERY_SPACING_MILLIS = 25;
   private static final long PRUNE_MILLIS = 600_000;
   private static final long SIZE_CHECK_MILLIS = 10_000;
 
   private final Set<Long> inFlight = new HashSet<>();
-  private final Map<Long, Delivery> queued = new LinkedHashMap<>();
+  /** Read from the outbox, not started yet: per subscription, oldest first. */
+  private final Map<String, ArrayDeque<Delivery>> waiting = new LinkedHashMap<>();
+  private int waitingCount;
   private final Set<Long> known = new HashSet<>();
   private final Map<String, Integer> perSubscription = new HashMap<>();
   private final Map<String, Health> health = new HashMap<>();
@@ -79,6 +83,8 @@ public final class FanoutVerticle extends VerticleBase {
   private long maxOutboxBytes;
   private boolean querying;
   private boolean pumpAgain;
+  private boolean queryScheduled;
+  private long lastQueryAt;
   private boolean stopping;
   private long lastSizeWarning;
 
@@ -160,14 +166,28 @@ public final class FanoutVerticle extends VerticleBase {
       pumpAgain = true;
       return;
     }
-    if (queued.size() >= maxInFlight) {
+    if (waitingCount >= maxInFlight) {
       return;
     }
+    // With work in hand, read again at most every QUERY_SPACING_MILLIS: a query that finds little
+    // still scans the pending rows, and it shares the outbox's thread with the commits.
+    long now = System.currentTimeMillis();
+    if (waitingCount > 0 && now - lastQueryAt < QUERY_SPACING_MILLIS) {
+      if (!queryScheduled) {
+        queryScheduled = true;
+        vertx.setTimer(QUERY_SPACING_MILLIS - (now - lastQueryAt), ignored -> {
+          queryScheduled = false;
+          pump();
+        });
+      }
+      return;
+    }
+    lastQueryAt = now;
     querying = true;
     refreshPaused();
     Set<String> skipped = new HashSet<>(paused);
     Map<String, Integer> load = new HashMap<>(perSubscription);
-    queued.values().forEach(delivery -> load.merge(delivery.subscriptionId(), 1, Integer::sum));
+    waiting.forEach((id, deliveries) -> load.merge(id, deliveries.size(), Integer::sum));
     load.forEach((id, count) -> {
       if (count >= 2 * maxPerSubscription) {
         skipped.add(id);
@@ -181,7 +201,8 @@ public final class FanoutVerticle extends VerticleBase {
       }
       for (Delivery delivery : found.result()) {
         if (known.add(delivery.seq())) {
-          queued.put(delivery.seq(), delivery);
+          waiting.computeIfAbsent(delivery.subscriptionId(), id -> new ArrayDeque<>()).add(delivery);
+          waitingCount++;
         }
       }
       dispatchQueued();
@@ -193,15 +214,25 @@ public final class FanoutVerticle extends VerticleBase {
   }
 
   private void dispatchQueued() {
-    Iterator<Delivery> waiting = queued.values().iterator();
-    while (waiting.hasNext() && inFlight.size() < maxInFlight) {
-      Delivery delivery = waiting.next();
-      if (perSubscription.getOrDefault(delivery.subscriptionId(), 0) < maxPerSubscription) {
-        waiting.remove();
-        start(delivery);
+    Iterator<Map.Entry<String, ArrayDeque<Delivery>>> subscriptions = waiting.entrySet().iterator();
+    while (subscriptions.hasNext() && inFlight.size() < maxInFlight) {
+      Map.Entry<String, ArrayDeque<Delivery>> entry = subscriptions.next();
+      dispatch(entry.getKey(), entry.getValue());
+      if (entry.getValue().isEmpty()) {
+        subscriptions.remove();
       }
     }
   }
+
+  /** Starts one subscription's waiting deliveries while it and the node have room. */
+  private void dispatch(String subscriptionId, ArrayDeque<Delivery> deliveries) {
+    while (!deliveries.isEmpty() && inFlight.size() < maxInFlight
+        && perSubscription.getOrDefault(subscriptionId, 0) < maxPerSubscription) {
+      waitingCount--;
+      start(deliveries.poll());
+    }
+  }
+
 
   private void refreshPaused() {
     SubscriptionIndex index = SubscriptionIndex.lookup(vertx);
@@ -289,7 +320,10 @@ public final class FanoutVerticle extends VerticleBase {
       known.remove(delivery.seq());
       pump();
     });
-    dispatchQueued();
+    ArrayDeque<Delivery> same = waiting.get(delivery.subscriptionId());
+    if (same != null) {
+      dispatch(delivery.subscriptionId(), same);
+    }
   }
 
   private void disable(Subscription subscription, String reason) {

@@ -46,7 +46,10 @@ class FanoutBenchmark extends GatewayTest {
 
   @Test
   void deliveriesPerSecondAgainstTheRawRate() throws Exception {
-    startNode(config -> config.getJsonObject("http").put("max_body_bytes", 16 * 1024 * 1024));
+    startNode(config -> {
+      config.getJsonObject("http").put("max_body_bytes", 16 * 1024 * 1024);
+      config.getJsonObject("fanout").put("max_concurrency_per_subscription", Integer.getInteger("bench.concurrency", 16));
+    });
     HttpServer receiver = Await.result(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       long now = Timestamps.nowMicros();
       Matcher stamp = TIMESTAMP.matcher(body.toString());
