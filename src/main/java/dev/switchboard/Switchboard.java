@@ -2,6 +2,10 @@ package dev.switchboard;
 
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.http.ApiServerVerticle;
+import dev.switchboard.ingest.hep.HepCollectorVerticle;
+import dev.switchboard.ingest.jsonrpc.DatagramVerticle;
+import dev.switchboard.ingest.jsonrpc.EvapiClientVerticle;
+import dev.switchboard.ingest.jsonrpc.JsonRpcServerVerticle;
 import dev.switchboard.intake.IntakeVerticle;
 import dev.switchboard.websocket.WebSocketFeedVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -26,6 +30,10 @@ public final class Switchboard {
   private final Vertx vertx;
   private final Deque<String> deployments = new ArrayDeque<>();
   private final IntakeVerticle intake = new IntakeVerticle();
+  private final HepCollectorVerticle hep = new HepCollectorVerticle();
+  private final DatagramVerticle datagram = new DatagramVerticle();
+  private final JsonRpcServerVerticle jsonRpc = new JsonRpcServerVerticle();
+  private final EvapiClientVerticle evapi = new EvapiClientVerticle();
   private final WebSocketFeedVerticle websocket = new WebSocketFeedVerticle();
   private final ApiServerVerticle api = new ApiServerVerticle();
 
@@ -42,7 +50,13 @@ public final class Switchboard {
   public static Future<Switchboard> start(Vertx vertx, JsonObject config) {
     Codecs.register(vertx);
     Switchboard node = new Switchboard(vertx);
+    // The softswitch adapters come right after intake, so that they stop before it and hand over
+    // what they still hold (reorder window, queued events) while intake is still there.
     return node.deploy(node.intake, config)
+        .compose(ignored -> node.deploy(node.hep, config))
+        .compose(ignored -> node.deploy(node.datagram, config))
+        .compose(ignored -> node.deploy(node.jsonRpc, config))
+        .compose(ignored -> node.deploy(node.evapi, config))
         .compose(ignored -> node.deploy(node.websocket, config))
         .compose(ignored -> node.deploy(node.api, config))
         .map(node)
@@ -65,6 +79,26 @@ public final class Switchboard {
   /** The websocket feed's port. */
   public int websocketPort() {
     return websocket.port();
+  }
+
+  /** The HEP collector (its port is 0 when it is off). */
+  public HepCollectorVerticle hep() {
+    return hep;
+  }
+
+  /** The UDP JSON datagram listener (its port is 0 when it is off). */
+  public DatagramVerticle datagram() {
+    return datagram;
+  }
+
+  /** The JSON-RPC TCP listener (its port is 0 when it is off). */
+  public JsonRpcServerVerticle jsonRpc() {
+    return jsonRpc;
+  }
+
+  /** The Kamailio evapi client. */
+  public EvapiClientVerticle evapi() {
+    return evapi;
   }
 
   /** The Switchboard version, from the build. */

@@ -1,6 +1,10 @@
 package dev.switchboard.config;
 
+import dev.switchboard.ingest.jsonrpc.EvapiClientVerticle;
+import dev.switchboard.ingest.jsonrpc.EventMapper;
+import dev.switchboard.ingest.sip.AccountRules;
 import dev.switchboard.net.CidrSet;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
@@ -20,8 +24,42 @@ final class ConfigRules {
     atLeast(config, "intake.max_in_flight_events", 1, problems);
     atLeast(config, "intake.timeout_ms", 100, problems);
     networks(config, "ingest.allow", problems);
+    ingestRules(config, problems);
     if (config.getString("data_dir").isBlank()) {
       problems.add("data_dir: must not be empty");
+    }
+  }
+
+  private static void ingestRules(JsonObject config, List<String> problems) {
+    for (String listener : List.of("hep", "datagram", "jsonrpc")) {
+      port(config, listener + ".port", problems);
+      networks(config, listener + ".allow", problems);
+    }
+    atLeast(config, "hep.receive_buffer_bytes", 65536, problems);
+    atLeast(config, "datagram.receive_buffer_bytes", 65536, problems);
+    atLeast(config, "hep.source_silence_s", 1, problems);
+    atLeast(config, "sip.reorder_window_ms", 0, problems);
+    atLeast(config, "sip.max_dialogs", 1, problems);
+    atLeast(config, "sip.ringing_timeout_s", 1, problems);
+    atLeast(config, "sip.dialog_timeout_s", 1, problems);
+    atLeast(config, "sip.ended_linger_s", 1, problems);
+    atLeast(config, "sip.max_registrations", 1, problems);
+    atLeast(config, "jsonrpc.max_frame_bytes", 1024, problems);
+    atLeast(config, "evapi_reconnect_max_ms", 100, problems);
+    networks(config, "sip.local_networks", problems);
+    try {
+      AccountRules.parse((JsonArray) get(config, "sip.accounts"));
+    } catch (IllegalArgumentException e) {
+      problems.add("sip.accounts: " + e.getMessage());
+    }
+    try {
+      EventMapper.check((JsonArray) get(config, "jsonrpc.mappings"));
+    } catch (IllegalArgumentException e) {
+      problems.add("jsonrpc.mappings: " + e.getMessage());
+    }
+    String evapi = config.getString("evapi");
+    if (!evapi.isBlank() && EvapiClientVerticle.parsePeer(evapi) == null) {
+      problems.add("evapi: must be host:port with a port from 1 to 65535, or empty for off (got '" + evapi + "')");
     }
   }
 
@@ -50,7 +88,7 @@ final class ConfigRules {
 
   static void networks(JsonObject config, String key, List<String> problems) {
     try {
-      CidrSet.parse(((io.vertx.core.json.JsonArray) get(config, key)).stream().map(String::valueOf).toList());
+      CidrSet.parse(((JsonArray) get(config, key)).stream().map(String::valueOf).toList());
     } catch (IllegalArgumentException e) {
       problems.add(key + ": " + e.getMessage());
     }

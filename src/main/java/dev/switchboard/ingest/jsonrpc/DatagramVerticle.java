@@ -1,0 +1,100 @@
+package dev.switchboard.ingest.jsonrpc;
+
+import dev.switchboard.event.EventJson;
+import dev.switchboard.event.Timestamps;
+import dev.switchboard.ingest.IntakeQueue;
+import dev.switchboard.ingest.RateLimitedLog;
+import dev.switchboard.intake.Intake;
+import dev.switchboard.net.CidrSet;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.datagram.DatagramPacket;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+
+/**
+ * UDP JSON datagrams (default port 9070): one event per datagram, an OpenSIPS
+ * {@code event_datagram} JSON-RPC notification or a plain JSON object (Kamailio
+ * {@code send_data}), mapped by {@link EventMapper}.
+ *
+ * <p>Config: {@code datagram.*} (port 0 turns it off), {@code jsonrpc.mappings}.
+ */
+public final class DatagramVerticle extends VerticleBase {
+
+  private static final Logger LOG = System.getLogger(DatagramVerticle.class.getName());
+
+  private final TransportCounters counters = new TransportCounters();
+  private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
+  private DatagramSocket socket;
+  private IntakeQueue queue;
+  private EventMapper mapper;
+  private CidrSet allowed;
+  private int port;
+
+  @Override
+  public Future<?> start() {
+    JsonObject settings = config().getJsonObject("datagram");
+    int configuredPort = settings.getInteger("port");
+    if (configuredPort == 0) {
+      return Future.succeededFuture();
+    }
+    allowed = CidrSet.parse(settings.getJsonArray("allow").stream().map(String::valueOf).toList());
+    mapper = new EventMapper(config().getJsonObject("jsonrpc").getJsonArray("mappings"));
+    queue = new IntakeQueue(vertx, new Intake(vertx, config().getJsonObject("intake").getLong("timeout_ms")),
+        100_000, 500);
+    socket = vertx.createDatagramSocket(new DatagramSocketOptions()
+        .setReceiveBufferSize(settings.getInteger("receive_buffer_bytes")));
+    socket.handler(this::datagram);
+    String host = settings.getString("host");
+    return socket.listen(configuredPort, host).onSuccess(listening -> {
+      port = configuredPort;
+      LOG.log(Level.INFO, "JSON datagrams listening on udp " + host + ":" + port);
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return socket == null ? Future.succeededFuture() : socket.close().eventually(queue::drained);
+  }
+
+  /** The UDP port, 0 when off. */
+  public int port() {
+    return port;
+  }
+
+  /** What has been received so far. */
+  public TransportCounters counters() {
+    return counters;
+  }
+
+  private void datagram(DatagramPacket packet) {
+    counters.frames.incrementAndGet();
+    String sender = packet.sender().hostAddress();
+    if (!allowed.isEmpty() && !allowed.contains(sender)) {
+      counters.notAllowed.incrementAndGet();
+      warnings.warn("not-allowed", () -> "JSON datagram from " + sender + " dropped: not in datagram.allow");
+      return;
+    }
+    Map<String, Object> object;
+    try {
+      object = EventJson.parseObject(packet.data().toString());
+    } catch (IOException | RuntimeException e) {
+      counters.malformed.incrementAndGet();
+      warnings.warn("malformed", () -> "datagram from " + sender + " is not a JSON object: " + e.getMessage());
+      return;
+    }
+    Notification notification = Notification.read(object, "datagram");
+    if (notification == null) {
+      counters.malformed.incrementAndGet();
+      return;
+    }
+    String source = EventMapper.sourceOf(notification.method(), "kamailio");
+    counters.events.incrementAndGet();
+    queue.offer(mapper.map(source, notification.method(), notification.params(), Timestamps.nowMicros()));
+  }
+}
