@@ -95,6 +95,6 @@ public final class DatagramVerticle extends VerticleBase {
     }
     String source = EventMapper.sourceOf(notification.method(), "kamailio");
     counters.events.incrementAndGet();
-    queue.offer(mapper.map(source, notification.method(), notification.params(), Timestamps.nowMicros()));
+    queue.offer(mapper.map(source, "datagram", notification.method(), notification.params(), Timestamps.nowMicros()));
   }
 }

@@ -189,7 +189,7 @@ public final class EvapiClientVerticle extends VerticleBase {
     }
     counters.events.incrementAndGet();
     String source = EventMapper.sourceOf(notification.method(), "kamailio");
-    queue.offer(mapper.map(source, notification.method(), notification.params(), Timestamps.nowMicros()));
+    queue.offer(mapper.map(source, "evapi", notification.method(), notification.params(), Timestamps.nowMicros()));
   }
 
   private Event linkEvent(String name) {

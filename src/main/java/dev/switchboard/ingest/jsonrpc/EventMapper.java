@@ -88,11 +88,13 @@ public final class EventMapper {
    * The event for one notification.
    *
    * @param source the sender kind, used as the class of unmapped notifications
+   * @param transport how it came: {@code datagram}, {@code jsonrpc} or {@code evapi}
    * @param method the JSON-RPC method, or a plain object's {@code event}
    * @param params the notification's parameters (a plain object's fields)
    * @param arrivalMicros used when the parameters carry no time
    */
-  public Event map(String source, String method, Map<String, Object> params, long arrivalMicros) {
+  public Event map(String source, String transport, String method, Map<String, Object> params,
+      long arrivalMicros) {
     Map<String, Object> fields = params;
     if (params.get("record") instanceof Map<?, ?> record && method.startsWith("acc.")) {
       // Kamailio's datagram and evapi shapes wrap acc records: {"event":"acc.cdr","record":{...}}.
@@ -109,7 +111,8 @@ public final class EventMapper {
     }
     Event.Builder event = Event.builder(target.eventClass, target.event)
         .timestampMicros(timestamp(fields, arrivalMicros))
-        .put("source", source);
+        .put("source", source)
+        .put("transport", transport);
     Map<String, Object> common = target.eventClass.equals("call") || target.eventClass.equals("registration")
         ? normalize(target, fields) : Map.of();
     event.putAll(common);
@@ -119,7 +122,7 @@ public final class EventMapper {
       }
       if (name.equals("account_id") && value instanceof String account && !account.isBlank()) {
         event.accountId(account);
-      } else if (Event.RESERVED.contains(name) || name.equals("source")) {
+      } else if (Event.RESERVED.contains(name) || name.equals("source") || name.equals("transport")) {
         if (!(name.equals("event") && method.equals(value))) {
           event.put("source_" + name, value);
         }

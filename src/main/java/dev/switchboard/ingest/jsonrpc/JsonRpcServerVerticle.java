@@ -126,7 +126,7 @@ public final class JsonRpcServerVerticle extends VerticleBase {
   private void notification(NetSocket socket, FrameReader.Framing framing, Notification notification) {
     String source = EventMapper.sourceOf(notification.method(), "kamailio");
     counters.events.incrementAndGet();
-    var event = mapper.map(source, notification.method(), notification.params(), Timestamps.nowMicros());
+    var event = mapper.map(source, "jsonrpc", notification.method(), notification.params(), Timestamps.nowMicros());
     if (!notification.request()) {
       queue.offer(event);
       return;

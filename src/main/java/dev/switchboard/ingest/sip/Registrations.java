@@ -162,6 +162,7 @@ final class Registrations {
     String account = settings.accounts().resolve(new SipEventTracker.MessageFacts(message, packet.captureId()));
     Event.Builder builder = Event.builder("registration", "template")
         .accountId(account)
+        .put("source", SipEventTracker.SOURCE)
         .put("aor", aor)
         .put("user", to.user())
         .put("domain", to.host())

@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  */
 public final class SipEventTracker {
 
+  /** The {@code source} field of every event made from mirrored SIP. */
+  public static final String SOURCE = "hep";
+
   private static final int REORDER_LIMIT = 100_000;
   private static final int RECENT_MESSAGES = 10_000;
 
@@ -305,6 +308,7 @@ public final class SipEventTracker {
     sink.accept(Event.builder("message", "received")
         .timestampMicros(packet.timestampMicros())
         .accountId(settings.accounts().resolve(new MessageFacts(message, packet.captureId())))
+        .put("source", SOURCE)
         .put("call_id", callId)
         .put("from", user(from))
         .put("from_name", name(from))
@@ -329,6 +333,7 @@ public final class SipEventTracker {
     return Event.builder("call", name)
         .timestampMicros(atMicros)
         .accountId(dialog.accountId)
+        .put("source", SOURCE)
         .put("call_id", dialog.callId)
         .put("from", dialog.from)
         .put("from_name", dialog.fromName)

@@ -17,7 +17,7 @@ class EventMapperTest {
       .add(new JsonObject().put("method", "E_MY_PBX_EVENT").put("class", "pbx").put("event", "queue.joined")));
 
   private Event map(String method, String paramsJson) throws Exception {
-    return mapper.map(EventMapper.sourceOf(method, "kamailio"), method, EventJson.parseObject(paramsJson), 42);
+    return mapper.map(EventMapper.sourceOf(method, "kamailio"), "datagram", method, EventJson.parseObject(paramsJson), 42);
   }
 
   @Test
@@ -59,7 +59,7 @@ class EventMapperTest {
     Map<String, Object> start = EventJson.parseObject("{\"event\":\"dialog.start\",\"call_id\":\"1-11307@127.0.0.1\","
         + "\"from_uri\":\"sip:sipp@127.0.0.1:5080\",\"to_uri\":\"sip:1000@127.0.0.1:5060\",\"caller\":\"sipp\","
         + "\"callee\":\"1000\",\"trigger\":\"200 OK\",\"ts\":1795498095.8327539,\"node\":\"kamailio@127.0.0.1:5060\"}");
-    Event connected = mapper.map("kamailio", "dialog.start", start, 42);
+    Event connected = mapper.map("kamailio", "evapi", "dialog.start", start, 42);
     assertEquals("call.connected", connected.type());
     assertEquals("sipp", connected.get("from"));
     assertEquals("1000", connected.get("to"));
@@ -67,6 +67,7 @@ class EventMapperTest {
     assertEquals(1_795_498_095_832_754L, connected.timestampMicros(), "rounded to microseconds");
     assertEquals("kamailio@127.0.0.1:5060", connected.get("source_node"), "node is the gateway's; kept renamed");
     assertNull(connected.get("source_event"), "the event name itself is not repeated");
+    assertEquals("evapi", connected.get("transport"));
 
     Event failed = map("dialog.failed", "{\"call_id\":\"x\",\"trigger\":\"486 Busy Here\"}");
     assertEquals("call.missed", failed.type());
