@@ -6,6 +6,7 @@ import dev.switchboard.intake.IntakeUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -25,6 +26,8 @@ public final class IntakeQueue {
   private static final Logger LOG = System.getLogger(IntakeQueue.class.getName());
   private static final int MAX_ATTEMPTS = 6;
   private static final long FIRST_RETRY_MS = 50;
+  private static final int ADAPTER_LIMIT = 100_000;
+  private static final int ADAPTER_BATCH = 500;
 
   private record Entry(Event event, Promise<Void> accepted) {
   }
@@ -49,6 +52,17 @@ public final class IntakeQueue {
     this.intake = intake;
     this.limit = limit;
     this.maxBatch = maxBatch;
+  }
+
+  /**
+   * The queue an ingest adapter uses: intake's own timeout ({@code intake.timeout_ms}), up to
+   * 100,000 events waiting, batches of up to 500.
+   *
+   * @param config the whole gateway configuration
+   */
+  public static IntakeQueue forAdapter(Vertx vertx, JsonObject config) {
+    return new IntakeQueue(vertx, new Intake(vertx, config.getJsonObject("intake").getLong("timeout_ms")),
+        ADAPTER_LIMIT, ADAPTER_BATCH);
   }
 
   /** Queues an event; nobody waits for the outcome. */

@@ -12,7 +12,6 @@ import dev.switchboard.ingest.sip.SipFormatException;
 import dev.switchboard.ingest.sip.SipMessage;
 import dev.switchboard.ingest.sip.SipPacket;
 import dev.switchboard.ingest.sip.SipTrackerSettings;
-import dev.switchboard.intake.Intake;
 import dev.switchboard.net.CidrSet;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -45,8 +44,6 @@ public final class HepCollectorVerticle extends VerticleBase {
   private static final Logger LOG = System.getLogger(HepCollectorVerticle.class.getName());
   private static final long TICK_MS = 20;
   private static final int MAX_AGENTS = 10_000;
-  private static final int QUEUE_LIMIT = 100_000;
-  private static final int BATCH = 500;
 
   private final HepCounters counters = new HepCounters();
   private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
@@ -70,8 +67,7 @@ public final class HepCollectorVerticle extends VerticleBase {
     String host = settings.getString("host");
     authKey = settings.getString("auth_key");
     allowed = CidrSet.parse(settings.getJsonArray("allow").stream().map(String::valueOf).toList());
-    queue = new IntakeQueue(vertx, new Intake(vertx, config().getJsonObject("intake").getLong("timeout_ms")),
-        QUEUE_LIMIT, BATCH);
+    queue = IntakeQueue.forAdapter(vertx, config());
     tracker = new SipEventTracker(SipTrackerSettings.fromConfig(config()), queue::offer);
     health = new SourceHealth(settings.getLong("source_silence_s") * 1_000_000L, MAX_AGENTS, queue::offer);
     DatagramSocketOptions udpOptions = new DatagramSocketOptions()

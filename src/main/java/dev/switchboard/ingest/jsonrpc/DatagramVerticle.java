@@ -4,7 +4,6 @@ import dev.switchboard.event.EventJson;
 import dev.switchboard.event.Timestamps;
 import dev.switchboard.ingest.IntakeQueue;
 import dev.switchboard.ingest.RateLimitedLog;
-import dev.switchboard.intake.Intake;
 import dev.switchboard.net.CidrSet;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -45,8 +44,7 @@ public final class DatagramVerticle extends VerticleBase {
     }
     allowed = CidrSet.parse(settings.getJsonArray("allow").stream().map(String::valueOf).toList());
     mapper = new EventMapper(config().getJsonObject("jsonrpc").getJsonArray("mappings"));
-    queue = new IntakeQueue(vertx, new Intake(vertx, config().getJsonObject("intake").getLong("timeout_ms")),
-        100_000, 500);
+    queue = IntakeQueue.forAdapter(vertx, config());
     socket = vertx.createDatagramSocket(new DatagramSocketOptions()
         .setReceiveBufferSize(settings.getInteger("receive_buffer_bytes")));
     socket.handler(this::datagram);

@@ -5,7 +5,6 @@ import dev.switchboard.event.EventJson;
 import dev.switchboard.event.Timestamps;
 import dev.switchboard.ingest.IntakeQueue;
 import dev.switchboard.ingest.RateLimitedLog;
-import dev.switchboard.intake.Intake;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetClient;
@@ -85,8 +84,7 @@ public final class EvapiClientVerticle extends VerticleBase {
     maxBackoffMs = config().getLong("evapi_reconnect_max_ms");
     maxFrameBytes = config().getJsonObject("jsonrpc").getInteger("max_frame_bytes");
     mapper = new EventMapper(config().getJsonObject("jsonrpc").getJsonArray("mappings"));
-    queue = new IntakeQueue(vertx, new Intake(vertx, config().getJsonObject("intake").getLong("timeout_ms")),
-        100_000, 500);
+    queue = IntakeQueue.forAdapter(vertx, config());
     client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5_000).setTcpKeepAlive(true));
     connect();
     // Kamailio may start after the gateway: not being connected yet is normal, not a start failure.

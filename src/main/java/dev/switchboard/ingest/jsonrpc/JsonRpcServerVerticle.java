@@ -4,7 +4,6 @@ import dev.switchboard.event.EventJson;
 import dev.switchboard.event.Timestamps;
 import dev.switchboard.ingest.IntakeQueue;
 import dev.switchboard.ingest.RateLimitedLog;
-import dev.switchboard.intake.Intake;
 import dev.switchboard.net.CidrSet;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -53,8 +52,7 @@ public final class JsonRpcServerVerticle extends VerticleBase {
     allowed = CidrSet.parse(settings.getJsonArray("allow").stream().map(String::valueOf).toList());
     maxFrameBytes = settings.getInteger("max_frame_bytes");
     mapper = new EventMapper(settings.getJsonArray("mappings"));
-    queue = new IntakeQueue(vertx, new Intake(vertx, config().getJsonObject("intake").getLong("timeout_ms")),
-        100_000, 500);
+    queue = IntakeQueue.forAdapter(vertx, config());
     String host = settings.getString("host");
     server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(configuredPort))
         .connectHandler(this::connection);

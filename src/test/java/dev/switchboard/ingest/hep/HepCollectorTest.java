@@ -1,6 +1,5 @@
 package dev.switchboard.ingest.hep;
 
-import static dev.switchboard.ingest.FeedClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,12 +8,12 @@ import dev.switchboard.TestConfig;
 import dev.switchboard.ingest.Captures;
 import dev.switchboard.ingest.FeedClient;
 import dev.switchboard.ingest.FreePorts;
+import dev.switchboard.ingest.RunningNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -22,7 +21,6 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,6 +34,7 @@ class HepCollectorTest {
 
   @TempDir
   Path dataDir;
+  private RunningNode running;
   private Switchboard node;
   private FeedClient feed;
   private int port;
@@ -45,17 +44,15 @@ class HepCollectorTest {
     JsonObject config = TestConfig.create(dataDir);
     config.getJsonObject("hep").put("port", port).mergeIn(hepSettings);
     config.getJsonObject("sip").put("reorder_window_ms", 20);
-    node = await(Switchboard.start(vertx, config));
-    feed = FeedClient.connect(vertx, node.websocketPort());
+    running = RunningNode.start(vertx, config);
+    node = running.node();
+    feed = running.feed();
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (feed != null) {
-      feed.close();
-    }
-    if (node != null) {
-      await(node.stop());
+    if (running != null) {
+      running.close();
     }
   }
 
@@ -103,16 +100,8 @@ class HepCollectorTest {
     start(vertx, new JsonObject());
     ByteArrayOutputStream stream = new ByteArrayOutputStream();
     Captures.hepDatagrams("interop-20calls/hep.raw").forEach(stream::writeBytes);
-    byte[] bytes = stream.toByteArray();
-    Random random = new Random(1);
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      OutputStream out = socket.getOutputStream();
-      for (int at = 0; at < bytes.length; ) {
-        int piece = Math.min(bytes.length - at, 1 + random.nextInt(700));
-        out.write(bytes, at, piece);
-        out.flush();
-        at += piece;
-      }
+      RunningNode.writeInPieces(socket.getOutputStream(), stream.toByteArray(), 1, 700);
       assertTwentyCalls();
     }
     assertEquals("tcp", feed.ofType("system.source_up").get(0).getString("transport"));

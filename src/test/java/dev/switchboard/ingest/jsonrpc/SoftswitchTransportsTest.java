@@ -9,6 +9,7 @@ import dev.switchboard.TestConfig;
 import dev.switchboard.ingest.Captures;
 import dev.switchboard.ingest.FeedClient;
 import dev.switchboard.ingest.FreePorts;
+import dev.switchboard.ingest.RunningNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +40,7 @@ class SoftswitchTransportsTest {
 
   @TempDir
   Path dataDir;
+  private RunningNode running;
   private Switchboard node;
   private FeedClient feed;
 
@@ -48,17 +49,15 @@ class SoftswitchTransportsTest {
   }
 
   private void start(Vertx vertx, JsonObject config) throws Exception {
-    node = await(Switchboard.start(vertx, config));
-    feed = FeedClient.connect(vertx, node.websocketPort());
+    running = RunningNode.start(vertx, config);
+    node = running.node();
+    feed = running.feed();
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (feed != null) {
-      feed.close();
-    }
-    if (node != null) {
-      await(node.stop());
+    if (running != null) {
+      running.close();
     }
   }
 
@@ -106,15 +105,8 @@ class SoftswitchTransportsTest {
     config.getJsonObject("jsonrpc").put("port", FreePorts.udpAndTcp());
     start(vertx, config);
     byte[] stream = String.join("", Captures.lines("interop-20calls/jsonrpc.raw")).getBytes(StandardCharsets.UTF_8);
-    Random random = new Random(3);
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.jsonRpc().port())) {
-      OutputStream out = socket.getOutputStream();
-      for (int at = 0; at < stream.length; ) {
-        int piece = Math.min(stream.length - at, 1 + random.nextInt(400));
-        out.write(stream, at, piece);
-        out.flush();
-        at += piece;
-      }
+      RunningNode.writeInPieces(socket.getOutputStream(), stream, 3, 400);
       assertTwentyCallsOfKamailioEvents();
     }
     assertEquals(0, node.jsonRpc().counters().malformed());
