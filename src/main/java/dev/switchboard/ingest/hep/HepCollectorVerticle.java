@@ -7,6 +7,7 @@ import dev.switchboard.event.EventJson;
 import dev.switchboard.event.Timestamps;
 import dev.switchboard.ingest.IntakeQueue;
 import dev.switchboard.ingest.RateLimitedLog;
+import dev.switchboard.ingest.UdpReceiver;
 import dev.switchboard.ingest.sip.SipEventTracker;
 import dev.switchboard.ingest.sip.SipFormatException;
 import dev.switchboard.ingest.sip.SipMessage;
@@ -16,9 +17,6 @@ import dev.switchboard.net.CidrSet;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -44,10 +42,11 @@ public final class HepCollectorVerticle extends VerticleBase {
   private static final Logger LOG = System.getLogger(HepCollectorVerticle.class.getName());
   private static final long TICK_MS = 20;
   private static final int MAX_AGENTS = 10_000;
+  private static final int MAX_PENDING_DATAGRAMS = 50_000;
 
   private final HepCounters counters = new HepCounters();
   private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
-  private DatagramSocket udp;
+  private UdpReceiver udp;
   private NetServer tcp;
   private IntakeQueue queue;
   private SipEventTracker tracker;
@@ -70,14 +69,14 @@ public final class HepCollectorVerticle extends VerticleBase {
     queue = IntakeQueue.forAdapter(vertx, config());
     tracker = new SipEventTracker(SipTrackerSettings.fromConfig(config()), queue::offer);
     health = new SourceHealth(settings.getLong("source_silence_s") * 1_000_000L, MAX_AGENTS, queue::offer);
-    DatagramSocketOptions udpOptions = new DatagramSocketOptions()
-        .setReceiveBufferSize(settings.getInteger("receive_buffer_bytes"));
-    udp = vertx.createDatagramSocket(udpOptions);
-    udp.handler(this::datagram);
     tcp = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(configuredPort))
         .connectHandler(this::connection);
-    return udp.listen(configuredPort, host)
-        .compose(listening -> tcp.listen())
+    return UdpReceiver.open(vertx, context, host, configuredPort, settings.getInteger("receive_buffer_bytes"),
+            MAX_PENDING_DATAGRAMS, this::datagram)
+        .compose(receiver -> {
+          udp = receiver;
+          return tcp.listen();
+        })
         .onSuccess(listening -> {
           port = configuredPort;
           timer = vertx.setPeriodic(TICK_MS, id -> tick());
@@ -106,6 +105,11 @@ public final class HepCollectorVerticle extends VerticleBase {
     return port;
   }
 
+  /** Datagrams dropped before decoding because the collector fell behind (0 when off). */
+  public long droppedDatagrams() {
+    return udp == null ? 0 : udp.dropped();
+  }
+
   /** What has been received so far. */
   public HepCounters counters() {
     return counters;
@@ -117,15 +121,15 @@ public final class HepCollectorVerticle extends VerticleBase {
     health.sweep(now);
   }
 
-  private void datagram(DatagramPacket packet) {
-    String sender = packet.sender().hostAddress();
+  private void datagram(UdpReceiver.Datagram packet) {
+    String sender = packet.sender();
     if (!allowed.isEmpty() && !allowed.contains(sender)) {
       counters.packets.incrementAndGet();
       counters.notAllowed.incrementAndGet();
       warnings.warn("not-allowed", () -> "HEP from " + sender + " dropped: not in hep.allow");
       return;
     }
-    received(packet.data().getBytes(), sender, "udp");
+    received(packet.data(), sender, "udp");
   }
 
   private void connection(NetSocket socket) {

@@ -4,16 +4,15 @@ import dev.switchboard.event.EventJson;
 import dev.switchboard.event.Timestamps;
 import dev.switchboard.ingest.IntakeQueue;
 import dev.switchboard.ingest.RateLimitedLog;
+import dev.switchboard.ingest.UdpReceiver;
 import dev.switchboard.net.CidrSet;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -26,10 +25,11 @@ import java.util.Map;
 public final class DatagramVerticle extends VerticleBase {
 
   private static final Logger LOG = System.getLogger(DatagramVerticle.class.getName());
+  private static final int MAX_PENDING_DATAGRAMS = 50_000;
 
   private final TransportCounters counters = new TransportCounters();
   private final RateLimitedLog warnings = new RateLimitedLog(LOG, 10_000);
-  private DatagramSocket socket;
+  private UdpReceiver socket;
   private IntakeQueue queue;
   private EventMapper mapper;
   private CidrSet allowed;
@@ -45,11 +45,10 @@ public final class DatagramVerticle extends VerticleBase {
     allowed = CidrSet.parse(settings.getJsonArray("allow").stream().map(String::valueOf).toList());
     mapper = new EventMapper(config().getJsonObject("jsonrpc").getJsonArray("mappings"));
     queue = IntakeQueue.forAdapter(vertx, config());
-    socket = vertx.createDatagramSocket(new DatagramSocketOptions()
-        .setReceiveBufferSize(settings.getInteger("receive_buffer_bytes")));
-    socket.handler(this::datagram);
     String host = settings.getString("host");
-    return socket.listen(configuredPort, host).onSuccess(listening -> {
+    return UdpReceiver.open(vertx, context, host, configuredPort, settings.getInteger("receive_buffer_bytes"),
+        MAX_PENDING_DATAGRAMS, this::datagram).onSuccess(receiver -> {
+      socket = receiver;
       port = configuredPort;
       LOG.log(Level.INFO, "JSON datagrams listening on udp " + host + ":" + port);
     });
@@ -70,9 +69,9 @@ public final class DatagramVerticle extends VerticleBase {
     return counters;
   }
 
-  private void datagram(DatagramPacket packet) {
+  private void datagram(UdpReceiver.Datagram packet) {
     counters.frames.incrementAndGet();
-    String sender = packet.sender().hostAddress();
+    String sender = packet.sender();
     if (!allowed.isEmpty() && !allowed.contains(sender)) {
       counters.notAllowed.incrementAndGet();
       warnings.warn("not-allowed", () -> "JSON datagram from " + sender + " dropped: not in datagram.allow");
@@ -80,7 +79,7 @@ public final class DatagramVerticle extends VerticleBase {
     }
     Map<String, Object> object;
     try {
-      object = EventJson.parseObject(packet.data().toString());
+      object = EventJson.parseObject(new String(packet.data(), StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
       counters.malformed.incrementAndGet();
       warnings.warn("malformed", () -> "datagram from " + sender + " is not a JSON object: " + e.getMessage());
