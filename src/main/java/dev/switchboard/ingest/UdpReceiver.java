@@ -85,7 +85,7 @@ public final class UdpReceiver {
         return receiver;
       } catch (IOException | RuntimeException e) {
         channel.close();
-        throw e;
+        throw new IOException("cannot listen on udp " + host + ":" + port + ": " + e.getMessage(), e);
       }
     });
   }

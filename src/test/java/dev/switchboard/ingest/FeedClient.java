@@ -77,8 +77,18 @@ public final class FeedClient implements AutoCloseable {
     return awaitAtLeast(e -> type.equals(e.getString("class") + "." + e.getString("event")), count, deadline);
   }
 
+  /** Waits for a future on a close path, where an interrupt is passed on rather than thrown. */
+  static void awaitQuietly(Future<?> future) throws java.util.concurrent.ExecutionException,
+      java.util.concurrent.TimeoutException {
+    try {
+      future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
-  public void close() throws Exception {
-    await(socket.close().eventually(client::close));
+  public void close() throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+    awaitQuietly(socket.close().eventually(client::close));
   }
 }

@@ -22,7 +22,7 @@ public final class FreePorts {
       try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         int port = tcp.getLocalPort();
         try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-          return port;
+          return udp.getLocalPort();
         } catch (IOException takenForUdp) {
           // try another
         }

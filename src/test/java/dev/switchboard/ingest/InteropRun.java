@@ -224,11 +224,16 @@ public final class InteropRun implements AutoCloseable {
 
   /** Stops everything started, the callers of the gateway first, the gateway last. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     List<Process> started = new ArrayList<>(processes);
     java.util.Collections.reverse(started);
-    for (Process process : started) {
-      stop(process);
+    try {
+      for (Process process : started) {
+        stop(process);
+      }
+    } catch (InterruptedException e) {
+      started.forEach(Process::destroyForcibly);
+      Thread.currentThread().interrupt();
     }
     processes.clear();
   }

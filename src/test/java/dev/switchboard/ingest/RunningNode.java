@@ -51,11 +51,11 @@ public final class RunningNode implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
     try {
       feed.close();
     } finally {
-      await(node.stop());
+      FeedClient.awaitQuietly(node.stop());
     }
   }
 }

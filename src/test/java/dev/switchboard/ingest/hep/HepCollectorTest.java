@@ -1,10 +1,13 @@
 package dev.switchboard.ingest.hep;
 
+import static dev.switchboard.ingest.FeedClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.Switchboard;
 import dev.switchboard.TestConfig;
+
 import dev.switchboard.ingest.Captures;
 import dev.switchboard.ingest.FeedClient;
 import dev.switchboard.ingest.FreePorts;
@@ -21,6 +24,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -168,5 +172,16 @@ class HepCollectorTest {
     assertEquals(1, down.size());
     assertEquals(2001L, down.get(0).getLong("capture_id"));
     assertTrue(down.get(0).getLong("silent_s") >= 1);
+  }
+
+  @Test
+  void aTakenPortStopsTheNodeFromStartingWithAMessageNamingIt(Vertx vertx) throws Exception {
+    try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      JsonObject config = TestConfig.create(dataDir);
+      config.getJsonObject("hep").put("port", taken.getLocalPort());
+      Throwable failure = assertThrows(ExecutionException.class,
+          () -> await(Switchboard.start(vertx, config))).getCause();
+      assertTrue(failure.getMessage().contains("udp 127.0.0.1:" + taken.getLocalPort()), failure.getMessage());
+    }
   }
 }

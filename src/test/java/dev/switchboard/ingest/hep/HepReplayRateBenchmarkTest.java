@@ -81,11 +81,11 @@ class HepReplayRateBenchmarkTest {
         if (hangups.size() < calls || lost > 0) {
           break;
         }
-        best = rate;
+        best = (int) Math.min(rate, datagrams.size() / sendSeconds);
       }
     }
-    System.out.println("highest paced HEP rate with no datagram and no call lost: " + best + " packets/s (the "
-        + "achieved rate above says when the sender, not the gateway, was the limit)");
+    System.out.println("highest HEP rate sent with no datagram and no call lost: " + best + " packets/s (when it "
+        + "is below the asked rate, the test's sender was the limit, not the gateway)");
     assertTrue(best > 0);
   }
 
