@@ -44,8 +44,13 @@ class SoftswitchTransportsTest {
   private Switchboard node;
   private FeedClient feed;
 
-  private JsonObject config() {
-    return TestConfig.create(dataDir);
+  /** Starts a node with one listener on a free port and these settings merged into its section. */
+  private int start(Vertx vertx, String listener, JsonObject settings) throws Exception {
+    int port = FreePorts.udpAndTcp();
+    JsonObject config = TestConfig.create(dataDir);
+    config.getJsonObject(listener).put("port", port).mergeIn(settings);
+    start(vertx, config);
+    return port;
   }
 
   private void start(Vertx vertx, JsonObject config) throws Exception {
@@ -77,10 +82,7 @@ class SoftswitchTransportsTest {
 
   @Test
   void jsonDatagramsFromKamailioAndOpenSips(Vertx vertx) throws Exception {
-    int port = FreePorts.udpAndTcp();
-    JsonObject config = config();
-    config.getJsonObject("datagram").put("port", port);
-    start(vertx, config);
+    int port = start(vertx, "datagram", new JsonObject());
     try (DatagramSocket socket = new DatagramSocket()) {
       for (String line : Captures.lines("interop-20calls/udp.raw")) {
         byte[] json = line.getBytes(StandardCharsets.UTF_8);
@@ -101,9 +103,7 @@ class SoftswitchTransportsTest {
 
   @Test
   void jsonRpcNetstringsCutAnywhere(Vertx vertx) throws Exception {
-    JsonObject config = config();
-    config.getJsonObject("jsonrpc").put("port", FreePorts.udpAndTcp());
-    start(vertx, config);
+    start(vertx, "jsonrpc", new JsonObject());
     byte[] stream = String.join("", Captures.lines("interop-20calls/jsonrpc.raw")).getBytes(StandardCharsets.UTF_8);
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.jsonRpc().port())) {
       RunningNode.writeInPieces(socket.getOutputStream(), stream, 3, 400);
@@ -114,9 +114,7 @@ class SoftswitchTransportsTest {
 
   @Test
   void requestsWithAnIdAreAnsweredInTheirOwnFraming(Vertx vertx) throws Exception {
-    JsonObject config = config();
-    config.getJsonObject("jsonrpc").put("port", FreePorts.udpAndTcp());
-    start(vertx, config);
+    start(vertx, "jsonrpc", new JsonObject());
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.jsonRpc().port())) {
       OutputStream out = socket.getOutputStream();
       // OpenSIPS event_stream: JSON objects back to back; two requests and a notification.
@@ -146,9 +144,7 @@ class SoftswitchTransportsTest {
 
   @Test
   void brokenFramingClosesTheConnection(Vertx vertx) throws Exception {
-    JsonObject config = config();
-    config.getJsonObject("jsonrpc").put("port", FreePorts.udpAndTcp()).put("max_frame_bytes", 1024);
-    start(vertx, config);
+    start(vertx, "jsonrpc", new JsonObject().put("max_frame_bytes", 1024));
     for (String garbage : List.of("hello", "5:abcdefg", "99999:{}", "{\"a\":\"" + "x".repeat(2000) + "\"}")) {
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.jsonRpc().port())) {
         socket.getOutputStream().write(garbage.getBytes(StandardCharsets.UTF_8));
@@ -162,7 +158,7 @@ class SoftswitchTransportsTest {
   @Test
   void evapiClientReadsNetstringsAndReconnectsWithLinkEvents(Vertx vertx) throws Exception {
     int evapiPort = FreePorts.udpAndTcp();
-    JsonObject config = config();
+    JsonObject config = TestConfig.create(dataDir);
     config.put("evapi", "127.0.0.1:" + evapiPort).put("evapi_reconnect_max_ms", 200);
     // The gateway starts first and keeps retrying until "Kamailio" listens.
     start(vertx, config);
