@@ -92,9 +92,19 @@ public final class Main {
         .append(':').append(node.httpPort()).append("/v1/events\n")
         .append("  websocket feed    : ws://").append(config.getJsonObject("websocket").getString("host"))
         .append(':').append(node.websocketPort()).append("/events/websocket/?authkey=KEY\n")
+        .append(listener("HEP collector     : udp+tcp ", config, "hep", node.hep().port()))
+        .append(listener("JSON datagrams    : udp ", config, "datagram", node.datagram().port()))
+        .append(listener("JSON-RPC          : tcp ", config, "jsonrpc", node.jsonRpc().port()))
+        .append("  evapi client      : ")
+        .append(config.getString("evapi").isBlank() ? "off" : "to " + config.getString("evapi")).append('\n')
         .append("  data directory    : ").append(Path.of(config.getString("data_dir")).toAbsolutePath().normalize());
     outcome.notes().forEach(note -> text.append("\n  ").append(note));
     LOG.log(Level.INFO, text.toString());
+  }
+
+  private static String listener(String label, JsonObject config, String section, int port) {
+    String where = port == 0 ? "off" : config.getJsonObject(section).getString("host") + ":" + port;
+    return "  " + label + where + "\n";
   }
 
   private static void shutdown(Vertx vertx, Switchboard node) {

@@ -3,6 +3,10 @@ package dev.switchboard;
 import dev.switchboard.bus.Codecs;
 import dev.switchboard.fanout.FanoutVerticle;
 import dev.switchboard.http.ApiServerVerticle;
+import dev.switchboard.ingest.hep.HepCollectorVerticle;
+import dev.switchboard.ingest.jsonrpc.DatagramVerticle;
+import dev.switchboard.ingest.jsonrpc.EvapiClientVerticle;
+import dev.switchboard.ingest.jsonrpc.JsonRpcServerVerticle;
 import dev.switchboard.intake.IntakeVerticle;
 import dev.switchboard.subscription.SubscriptionIndex;
 import dev.switchboard.subscription.SubscriptionVerticle;
@@ -31,6 +35,10 @@ public final class Switchboard {
   private final SubscriptionVerticle subscriptions = new SubscriptionVerticle();
   private final FanoutVerticle fanout = new FanoutVerticle();
   private final IntakeVerticle intake = new IntakeVerticle();
+  private final HepCollectorVerticle hep = new HepCollectorVerticle();
+  private final DatagramVerticle datagram = new DatagramVerticle();
+  private final JsonRpcServerVerticle jsonRpc = new JsonRpcServerVerticle();
+  private final EvapiClientVerticle evapi = new EvapiClientVerticle();
   private final WebSocketFeedVerticle websocket = new WebSocketFeedVerticle();
   private final ApiServerVerticle api = new ApiServerVerticle();
 
@@ -47,9 +55,15 @@ public final class Switchboard {
   public static Future<Switchboard> start(Vertx vertx, JsonObject config) {
     Codecs.register(vertx);
     Switchboard node = new Switchboard(vertx);
+    // The softswitch adapters come right after intake, so that they stop before it and hand over
+    // what they still hold (reorder window, queued events) while intake is still there.
     return node.deploy(node.subscriptions, config)
         .compose(ignored -> node.deploy(node.fanout, config))
         .compose(ignored -> node.deploy(node.intake, config))
+        .compose(ignored -> node.deploy(node.hep, config))
+        .compose(ignored -> node.deploy(node.datagram, config))
+        .compose(ignored -> node.deploy(node.jsonRpc, config))
+        .compose(ignored -> node.deploy(node.evapi, config))
         .compose(ignored -> node.deploy(node.websocket, config))
         .compose(ignored -> node.deploy(node.api, config))
         .map(node)
@@ -77,6 +91,26 @@ public final class Switchboard {
   /** This node's subscription match index. */
   public SubscriptionIndex subscriptionIndex() {
     return subscriptions.index();
+  }
+
+  /** The HEP collector (its port is 0 when it is off). */
+  public HepCollectorVerticle hep() {
+    return hep;
+  }
+
+  /** The UDP JSON datagram listener (its port is 0 when it is off). */
+  public DatagramVerticle datagram() {
+    return datagram;
+  }
+
+  /** The JSON-RPC TCP listener (its port is 0 when it is off). */
+  public JsonRpcServerVerticle jsonRpc() {
+    return jsonRpc;
+  }
+
+  /** The Kamailio evapi client. */
+  public EvapiClientVerticle evapi() {
+    return evapi;
   }
 
   /** The Switchboard version, from the build. */

@@ -4,7 +4,7 @@ import dev.switchboard.config.ConfigLoader;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 
-/** A complete configuration for tests: every port 0 (any free port), fixed keys, a temporary data directory. */
+/** A complete configuration for tests: HTTP and websocket on any free port, the softswitch listeners off, fixed keys, a temporary data directory. */
 public final class TestConfig {
 
   /** The system authkey tests use. */
@@ -24,6 +24,12 @@ public final class TestConfig {
     config.getJsonObject("http").put("host", "127.0.0.1").put("port", 0);
     config.getJsonObject("websocket").put("host", "127.0.0.1").put("port", 0);
     config.getJsonObject("ingest").put("key", INGEST_KEY);
+    // The softswitch listeners have fixed default ports; port 0 turns them off. Tests that need
+    // them turn them on with free ports of their own.
+    config.getJsonObject("hep").put("host", "127.0.0.1").put("port", 0);
+    config.getJsonObject("datagram").put("host", "127.0.0.1").put("port", 0);
+    config.getJsonObject("jsonrpc").put("host", "127.0.0.1").put("port", 0);
+    config.put("evapi", "");
     return config;
   }
 }

@@ -1,5 +1,8 @@
 package dev.switchboard.config;
 
+import dev.switchboard.ingest.jsonrpc.EvapiClientVerticle;
+import dev.switchboard.ingest.jsonrpc.EventMapper;
+import dev.switchboard.ingest.sip.AccountRules;
 import dev.switchboard.net.CidrSet;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,6 +50,7 @@ final class ConfigRules {
         problems.add("fanout.retry_schedule[" + i + "]: " + e.getMessage());
       }
     }
+    ingestRules(config, problems);
     if (config.getString("data_dir").isBlank()) {
       problems.add("data_dir: must not be empty");
     }
@@ -63,6 +67,39 @@ final class ConfigRules {
       } else if (!ids.add(id)) {
         problems.add("subscriptions.static[" + i + "]: id '" + id + "' is declared twice");
       }
+    }
+  }
+
+  private static void ingestRules(JsonObject config, List<String> problems) {
+    for (String listener : List.of("hep", "datagram", "jsonrpc")) {
+      port(config, listener + ".port", problems);
+      networks(config, listener + ".allow", problems);
+    }
+    atLeast(config, "hep.receive_buffer_bytes", 65536, problems);
+    atLeast(config, "datagram.receive_buffer_bytes", 65536, problems);
+    atLeast(config, "hep.source_silence_s", 1, problems);
+    atLeast(config, "sip.reorder_window_ms", 0, problems);
+    atLeast(config, "sip.max_dialogs", 1, problems);
+    atLeast(config, "sip.ringing_timeout_s", 1, problems);
+    atLeast(config, "sip.dialog_timeout_s", 1, problems);
+    atLeast(config, "sip.ended_linger_s", 1, problems);
+    atLeast(config, "sip.max_registrations", 1, problems);
+    atLeast(config, "jsonrpc.max_frame_bytes", 1024, problems);
+    atLeast(config, "evapi_reconnect_max_ms", 100, problems);
+    networks(config, "sip.local_networks", problems);
+    try {
+      AccountRules.parse((JsonArray) get(config, "sip.accounts"));
+    } catch (IllegalArgumentException e) {
+      problems.add("sip.accounts: " + e.getMessage());
+    }
+    try {
+      EventMapper.check((JsonArray) get(config, "jsonrpc.mappings"));
+    } catch (IllegalArgumentException e) {
+      problems.add("jsonrpc.mappings: " + e.getMessage());
+    }
+    String evapi = config.getString("evapi");
+    if (!evapi.isBlank() && EvapiClientVerticle.parsePeer(evapi) == null) {
+      problems.add("evapi: must be host:port with a port from 1 to 65535, or empty for off (got '" + evapi + "')");
     }
   }
 

@@ -69,6 +69,10 @@ class RestartTest {
             after.getJsonObject(0).remove("last_used_at");
             before.getJsonArray(collection).getJsonObject(0).remove("last_used_at");
           }
+          for (JsonArray rows : List.of(before.getJsonArray(collection), after)) {
+            // The time left ticks on between the two reads; expires_at itself is compared.
+            rows.forEach(row -> ((JsonObject) row).remove("expires_in_seconds"));
+          }
           assertEquals(before.getJsonArray(collection), after, collection);
         }
         assertEquals(200, http.get("/v1/accounts/child", key).status(), "the key still works");

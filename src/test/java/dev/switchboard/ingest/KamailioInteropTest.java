@@ -1,0 +1,66 @@
+package dev.switchboard.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway behind a real Kamailio proxy with SIPp on both ends: the call lifecycle a websocket
+ * client sees from mirrored SIP, and Kamailio's own dialog events over all three transports.
+ * Runs on demand ({@code src/test/interop/ci.sh}); skipped when Kamailio or SIPp is missing.
+ */
+@Tag("interop")
+class KamailioInteropTest {
+
+  private static final int CALLS = 50;
+  private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+  @TempDir
+  Path dir;
+
+  private static Predicate<JsonObject> is(String type, String source, String transport) {
+    return e -> type.equals(e.getString("class") + "." + e.getString("event")) && source.equals(e.getString("source"))
+        && (transport == null || transport.equals(e.getString("transport")));
+  }
+
+  @Test
+  void fiftyCallsThroughKamailioGiveExactlyFiftyOfEachLifecycleEvent() throws Exception {
+    InteropRun.requireTools();
+    Vertx vertx = Vertx.vertx();
+    try (InteropRun run = InteropRun.startGateway(dir);
+        FeedClient feed = FeedClient.connect(vertx, run.websocketPort())) {
+      run.startProxy();
+      assertEquals(1, feed.awaitType("system.link_up", 1, DEADLINE).size(),
+          "the evapi client reaches Kamailio\n" + run.tail("gateway"));
+
+      int sipp = run.placeCalls(CALLS, 25, 500);
+      assertEquals(0, sipp, "every SIPp call succeeds\n" + run.tail("uac") + "\n" + run.tail("kamailio"));
+
+      feed.awaitAtLeast(is("call.hangup", "hep", null), CALLS, DEADLINE);
+      for (String transport : List.of("datagram", "jsonrpc", "evapi")) {
+        feed.awaitAtLeast(is("call.cdr", "kamailio", transport), CALLS, DEADLINE);
+      }
+      for (String type : List.of("call.initial", "call.ringing", "call.connected", "call.hangup")) {
+        assertEquals(CALLS, feed.events().stream().filter(is(type, "hep", null)).count(), type + " from HEP");
+      }
+      assertEquals(0, feed.events().stream().filter(is("call.missed", "hep", null)).count());
+      assertEquals(CALLS, feed.ofType("log.dialog.start").size(), "Kamailio's hlog packets");
+      for (String transport : List.of("datagram", "jsonrpc", "evapi")) {
+        for (String type : List.of("call.connected", "call.hangup", "call.cdr")) {
+          assertEquals(CALLS, feed.events().stream().filter(is(type, "kamailio", transport)).count(),
+              type + " over " + transport);
+        }
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+}
