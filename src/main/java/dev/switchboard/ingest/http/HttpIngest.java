@@ -178,11 +178,12 @@ public final class HttpIngest {
     if (form.isEmpty()) {
       throw new ApiException(400, "invalid_body", "the form holds no fields");
     }
-    Map<String, Object> fields = new LinkedHashMap<>();
-    for (String name : form.names()) {
-      List<String> values = form.getAll(name);
-      fields.put(name, values.size() == 1 ? values.get(0) : List.copyOf(values));
+    Map<String, List<String>> byName = new LinkedHashMap<>();
+    for (Map.Entry<String, String> field : form.entries()) {
+      byName.computeIfAbsent(field.getKey(), name -> new ArrayList<>()).add(field.getValue());
     }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    byName.forEach((name, values) -> fields.put(name, values.size() == 1 ? values.get(0) : List.copyOf(values)));
     return read(fields, arrival, 0, null);
   }
 

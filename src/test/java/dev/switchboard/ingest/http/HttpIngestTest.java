@@ -90,7 +90,7 @@ class HttpIngestTest extends GatewayTest {
 
     HttpResponse<Buffer> response = ingest("application/x-www-form-urlencoded",
         "class=call&event=ringing&call_event_uuid=7d2b-11&caller_id_number=%2B61390001234&note=caf%C3%A9"
-            + "&timestamp=1700000000.25");
+            + "&tag=vip&timestamp=1700000000.25&tag=sales");
 
     assertEquals(202, response.statusCode(), response.bodyAsString());
     JsonObject event = Await.result(client.frames(1)).get(0);
@@ -99,7 +99,10 @@ class HttpIngestTest extends GatewayTest {
     assertEquals("7d2b-11", event.getString("call_event_uuid"));
     assertEquals("+61390001234", event.getString("caller_id_number"));
     assertEquals("café", event.getString("note"));
+    assertEquals(new JsonArray().add("vip").add("sales"), event.getJsonArray("tag"), "a repeated name becomes an array");
     assertTrue(client.rawFrames().get(0).contains("\"timestamp\":1700000000.250000"));
+    assertEquals(List.of("class", "event", "timestamp", "id", "node", "call_event_uuid", "caller_id_number", "note", "tag"),
+        List.copyOf(event.fieldNames()), "the form's order is kept");
   }
 
   @Test
