@@ -178,6 +178,15 @@ public final class EventCatalog {
       "who reported it: hep (mirrored SIP), opensips or kamailio (their notifications)", "hep");
   private static final Field TRANSPORT = Field.of("transport", "string",
       "how the notification came: datagram, jsonrpc or evapi", "datagram").from(OPENSIPS, KAMAILIO);
+  private static final Field SRC = Field.of("src", "string", "ip:port the message came from", "192.0.2.10:5060")
+      .from(HEP);
+  private static final Field DST = Field.of("dst", "string", "ip:port the message went to", "192.0.2.20:5060")
+      .from(HEP);
+  private static final Field CAPTURE_ID = Field.of("capture_id", "integer",
+      "HEP capture agent id, when HEP carries one", 2001).mayBeAbsent().from(HEP);
+  private static final Field CORRELATION_ID = Field.of("correlation_id", "string",
+      "HEP correlation id, when HEP carries one (links B2BUA legs)", "a84b4c76e66710@pc33.example.com")
+      .mayBeAbsent().from(HEP);
   private static final Field CALL_ID = Field.of("call_id", "string",
       "SIP Call-ID; from a notification, its call_id or callid", "a84b4c76e66710@pc33.example.com").mayBeAbsent();
   private static final List<Field> CALL = List.of(SOURCE, CALL_ID,
@@ -189,11 +198,7 @@ public final class EventCatalog {
       Field.of("to_name", "string", "callee display name", "Bob").mayBeNull().from(HEP),
       Field.of("direction", "string", "inbound, outbound or internal, when sip.local_domains and"
           + " sip.local_networks tell", "inbound").mayBeAbsent().from(HEP),
-      Field.of("src", "string", "ip:port the message came from", "192.0.2.10:5060").from(HEP),
-      Field.of("dst", "string", "ip:port the message went to", "192.0.2.20:5060").from(HEP),
-      Field.of("capture_id", "integer", "HEP capture agent id, when HEP carries one", 2001).mayBeAbsent().from(HEP),
-      Field.of("correlation_id", "string", "HEP correlation id, when HEP carries one (links B2BUA legs)",
-          "a84b4c76e66710@pc33.example.com").mayBeAbsent().from(HEP),
+      SRC, DST, CAPTURE_ID, CORRELATION_ID,
       TRANSPORT);
   private static final Field NOTIFIED_SIP_CODE = Field.of("sip_code", "integer",
       "SIP code from the notification's sip_code or the start of its trigger", 200).mayBeAbsent().from(OPENSIPS, KAMAILIO);
@@ -251,10 +256,11 @@ public final class EventCatalog {
               Field.of("to_name", "string", "recipient display name", "Bob").mayBeNull(),
               Field.of("direction", "string", "inbound, outbound or internal, when it can be told", "inbound")
                   .mayBeAbsent(),
-              Field.of("content_type", "string", "body content type, without parameters", "text/plain").mayBeNull(),
+              Field.of("content_type", "string", "body content type, without parameters", "text/plain")
+                  .mayBeNull(),
               Field.of("body", "string", "the body when textual (text/*, *json, *xml or no type), else null",
                   "hello").mayBeNull(),
-              CALL.get(7), CALL.get(8), CALL.get(9), CALL.get(10))),
+              SRC, DST, CAPTURE_ID, CORRELATION_ID)),
       registration("registered", "a new binding: a REGISTER accepted by a 2xx (a refresh gives none); OpenSIPS"
           + " E_UL_CONTACT_INSERT", List.of(HEP, OPENSIPS), "lifetime the registrar granted, in seconds", 3600),
       registration("unregistered", "a binding removed by REGISTER with expires 0 or Contact *; OpenSIPS"
@@ -263,9 +269,7 @@ public final class EventCatalog {
       new EventType("log", "*", "the event of the JSON payload when it is a valid event name (Kamailio hlog"
           + " of a dialog event gives dialog.start), else message", "dialog.start", List.of(HEP),
           "a HEP LOG packet (type 100, e.g. Kamailio hlog)", List.of(
-              Field.of("capture_id", "integer", "HEP capture agent id, when HEP carries one", 2001).mayBeAbsent(),
-              Field.of("correlation_id", "string", "HEP correlation id, when HEP carries one",
-                  "a84b4c76e66710@pc33.example.com").mayBeAbsent(),
+              CAPTURE_ID, CORRELATION_ID,
               Field.of("src", "string", "ip:port of the logging node", "192.0.2.10:5060"),
               Field.of("dst", "string", "ip:port in the packet", "192.0.2.20:9060"),
               Field.of("data", "object", "the payload, when it is a JSON object",
@@ -390,7 +394,7 @@ public final class EventCatalog {
         Field.of("expires", "integer", expires, example).from(HEP),
         Field.of("src", "string", "ip:port the REGISTER came from", "198.51.100.7:5060").from(HEP),
         Field.of("dst", "string", "ip:port the REGISTER went to", "192.0.2.20:5060").from(HEP),
-        Field.of("capture_id", "integer", "HEP capture agent id, when HEP carries one", 2001).mayBeAbsent().from(HEP)));
+        CAPTURE_ID));
     if (sources.contains(OPENSIPS)) {
       fields.add(TRANSPORT.from(OPENSIPS));
     }

@@ -44,7 +44,8 @@ class SipCatalogTest {
     replay(new SipFlow("early-media@test", "<sip:+15550001@carrier.example>", "\"Sales\" <sip:sales@pbx.example.com>")
         .invite().after(50).response(183, "Session Progress", 1, "INVITE")
         .after(1_000).response(200, "OK", 1, "INVITE").after(1_000).bye(2, true), null);
-    replay(new SipFlow("hold@test", "\"Alice\" <sip:alice@pbx.example.com>", "\"Bob\" <sip:bob@pbx.example.com>").invite().after(10).response(200, "OK", 1, "INVITE").ack(1)
+    replay(new SipFlow("hold@test", "\"Alice\" <sip:alice@pbx.example.com>", "\"Bob\" <sip:bob@pbx.example.com>")
+        .invite().after(10).response(200, "OK", 1, "INVITE").ack(1)
         .after(1_000).reInvite(2, SipFlow.HOLD_SDP, false).response(200, "OK", 2, "INVITE")
         .after(1_000).reInvite(3, SipFlow.ACTIVE_SDP, true).response(200, "OK", 3, "INVITE")
         .after(1_000).bye(4, true), "hold-leg");
