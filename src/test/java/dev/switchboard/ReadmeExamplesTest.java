@@ -1,10 +1,12 @@
 package dev.switchboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.event.EventCatalog;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +92,25 @@ class ReadmeExamplesTest extends GatewayTest {
     for (String key : keys) {
       String row = "| `" + key + "` | `" + ConfigLoader.envName(key) + "` |";
       assertTrue(readme.contains(row), "README configuration table lacks: " + row);
+    }
+  }
+
+  @Test
+  void everyCataloguedEventTypeIsInTheReadmesTable() throws Exception {
+    String readme = Files.readString(README);
+    String section = readme.substring(readme.indexOf("## The event"), readme.indexOf("## HTTP ingest"));
+    for (EventCatalog.EventType type : EventCatalog.all()) {
+      String row = section.lines().filter(line -> line.startsWith("| `" + type.type() + "` |")).findFirst()
+          .orElse(null);
+      assertNotNull(row, "README's table of emitted events lacks `" + type.type() + "`");
+      String emittedBy = row.split("\\|")[2];
+      for (EventCatalog.Emitter emitter : type.sources()) {
+        assertTrue(emittedBy.contains("`" + emitter.id() + "`"), type.type() + " is emitted by " + emitter.id());
+      }
+      for (EventCatalog.Field field : type.fields()) {
+        assertTrue(section.contains("`" + field.name() + "`"), "README's event section never names field `"
+            + field.name() + "` of " + type.type());
+      }
     }
   }
 

@@ -336,14 +336,19 @@ public final class FanoutVerticle extends VerticleBase {
             new JsonObject().put("id", subscription.id()).put("reason", reason),
             new DeliveryOptions().setLocalOnly(true))
         .onComplete(done -> disabling.remove(subscription.id()))
-        .compose(disabled -> intake.submit(List.of(Event.builder("subscription", "disabled")
-            .accountId(subscription.accountId())
-            .put("subscription_id", subscription.id())
-            .putIfPresent("name", subscription.name())
-            .put("reason", reason)
-            .build())))
+        .compose(disabled -> intake.submit(List.of(disabledEvent(subscription, reason))))
         .onFailure(failure -> LOG.log(Level.ERROR, "disabling subscription " + subscription.id() + " failed: "
             + failure.getMessage()));
+  }
+
+  /** The {@code subscription.disabled} event, in the subscription's account. */
+  static Event disabledEvent(Subscription subscription, String reason) {
+    return Event.builder("subscription", "disabled")
+        .accountId(subscription.accountId())
+        .put("subscription_id", subscription.id())
+        .putIfPresent("name", subscription.name())
+        .put("reason", reason)
+        .build();
   }
 
   private void command(Message<JsonObject> message) {

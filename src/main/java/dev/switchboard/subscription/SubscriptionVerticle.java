@@ -673,13 +673,20 @@ public final class SubscriptionVerticle extends VerticleBase {
           .put("type", type.type())
           .put("class", type.eventClass())
           .put("event", type.event())
-          .put("source", type.source())
+          .put("variable_event", type.variableEvent())
+          .put("source", String.join(", ", EventCatalog.ids(type.sources())))
+          .put("sources", new JsonArray(EventCatalog.ids(type.sources())))
           .put("description", type.description())
           .put("fields", new JsonArray(new ArrayList<>(EventCatalog.describe(type))))
+          .put("extra_fields", type.passthrough().isEmpty() ? null : new JsonObject()
+              .put("sources", new JsonArray(EventCatalog.ids(type.passthrough())))
+              .put("description", EventCatalog.PASSTHROUGH))
           .put("sample", type.sample("acc_example").toJsonObject()));
     }
     return Reply.of(200, new JsonObject().put("data", types).put("note", "POST /v1/events also accepts"
-        + " events of any other class and name; subscriptions bind to them the same way"));
+        + " events of any other class and name, and jsonrpc.mappings in the configuration may name others;"
+        + " subscriptions bind to them the same way. A type whose event is * has a variable name"
+        + " (variable_event says how it is made); bind to it as class.* or by the name"));
   }
 
   private static JsonObject body(JsonObject command) {

@@ -75,11 +75,16 @@ final class FeedConnection {
   private void sendDropNotice() {
     noticePending = false;
     socket.drainHandler(null);
-    Event notice = Event.builder("system", "events_dropped")
-        .put("dropped", droppedSinceNotice)
-        .put("dropped_total", dropped)
-        .build();
+    Event notice = dropNotice(droppedSinceNotice, dropped);
     droppedSinceNotice = 0;
     socket.writeTextMessage(notice.toJson());
+  }
+
+  /** The {@code system.events_dropped} notice. */
+  static Event dropNotice(long droppedSinceNotice, long droppedTotal) {
+    return Event.builder("system", "events_dropped")
+        .put("dropped", droppedSinceNotice)
+        .put("dropped_total", droppedTotal)
+        .build();
   }
 }

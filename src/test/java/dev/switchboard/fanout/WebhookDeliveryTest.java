@@ -14,6 +14,8 @@ import dev.switchboard.TestHttp;
 import dev.switchboard.WebhookReceiver;
 import dev.switchboard.WebhookReceiver.Answer;
 import dev.switchboard.WebhookReceiver.Received;
+import dev.switchboard.event.CatalogCheck;
+import dev.switchboard.event.EventCatalog.Emitter;
 import dev.switchboard.event.EventJson;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.json.JsonArray;
@@ -215,6 +217,7 @@ class WebhookDeliveryTest extends GatewayTest {
     ingest("application/json", "{\"class\":\"call\",\"event\":\"ringing\",\"call_id\":\"g-1\"}");
     JsonObject disabled = Await.result(feed.frames(1)).get(0);
 
+    new CatalogCheck().check(disabled, Emitter.FANOUT);
     assertEquals("disabled", disabled.getString("event"));
     assertEquals(sub, disabled.getString("subscription_id"));
     assertTrue(disabled.getString("reason").contains("410"), disabled.encode());
@@ -241,6 +244,7 @@ class WebhookDeliveryTest extends GatewayTest {
     ingest("application/json", "{\"class\":\"call\",\"event\":\"ringing\",\"call_id\":\"f-1\"}");
     JsonObject disabled = Await.result(feed.frames(1)).get(0);
 
+    new CatalogCheck().check(disabled, Emitter.FANOUT);
     assertTrue(disabled.getString("reason").startsWith("3 consecutive failed attempts"), disabled.encode());
     assertEquals(sub, disabled.getString("subscription_id"));
     JsonObject stored = api.get("/v1/subscriptions/" + sub, TestConfig.AUTHKEY).body();

@@ -343,9 +343,25 @@ class SubscriptionApiTest {
         .filter(type -> type.getString("type").equals("call.hangup")).findFirst().orElseThrow();
     JsonObject sample = hangup.getJsonObject("sample");
     assertEquals("call", sample.getString("class"));
-    for (Object field : hangup.getJsonArray("fields")) {
-      assertTrue(sample.containsKey(((JsonObject) field).getString("name")), "the sample has every listed field");
+    assertEquals("hep, opensips, kamailio", hangup.getString("source"));
+    String first = hangup.getJsonArray("sources").getString(0);
+    Set<String> listed = new HashSet<>();
+    for (Object item : hangup.getJsonArray("fields")) {
+      JsonObject field = (JsonObject) item;
+      listed.add(field.getString("name"));
+      if (field.getJsonArray("sources").contains(first) && !field.getBoolean("optional")) {
+        assertTrue(sample.containsKey(field.getString("name")), "the sample has every field its emitter always sets");
+      }
     }
+    for (String name : sample.fieldNames()) {
+      assertTrue(listed.contains(name) || Set.of("class", "event", "timestamp", "account_id").contains(name), name);
+    }
+    assertEquals(List.of("opensips", "kamailio"), hangup.getJsonObject("extra_fields").getJsonArray("sources").getList());
+    JsonObject log = data.stream().map(JsonObject.class::cast)
+        .filter(type -> type.getString("type").equals("log.*")).findFirst().orElseThrow();
+    assertEquals("*", log.getString("event"));
+    assertNotNull(log.getString("variable_event"));
+    assertEquals("dialog.start", log.getJsonObject("sample").getString("event"));
     assertTrue(data.stream().map(JsonObject.class::cast).anyMatch(t -> t.getString("type").equals("system.events_dropped")));
     assertEquals(401, http.get("/v1/event-types", null).status());
   }

@@ -8,6 +8,8 @@ import dev.switchboard.Await;
 import dev.switchboard.FeedClient;
 import dev.switchboard.GatewayTest;
 import dev.switchboard.TestConfig;
+import dev.switchboard.event.CatalogCheck;
+import dev.switchboard.event.EventCatalog.Emitter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
@@ -91,6 +93,8 @@ class WebSocketFeedTest extends GatewayTest {
     long dropped = caughtUp.stream().filter(WebSocketFeedTest::isDropNotice).mapToLong(f -> f.getLong("dropped")).sum();
     assertTrue(dropped > 0, "the stalled client had events dropped");
     assertTrue(caughtUp.stream().anyMatch(WebSocketFeedTest::isDropNotice));
+    CatalogCheck check = new CatalogCheck();
+    caughtUp.stream().filter(WebSocketFeedTest::isDropNotice).forEach(notice -> check.check(notice, Emitter.WEBSOCKET));
   }
 
   @Test

@@ -137,7 +137,7 @@ public final class EvapiClientVerticle extends VerticleBase {
     connected = true;
     backoffMs = FIRST_RETRY_MS;
     LOG.log(Level.INFO, "evapi link to " + peer + " is up");
-    queue.offer(linkEvent("link_up"));
+    queue.offer(linkEvent("link_up", peer.toString()));
     FrameReader reader = new FrameReader(maxFrameBytes);
     linked.handler(data -> {
       try {
@@ -155,7 +155,7 @@ public final class EvapiClientVerticle extends VerticleBase {
       connected = false;
       if (!stopping) {
         LOG.log(Level.WARNING, "evapi link to " + peer + " went down; reconnecting");
-        queue.offer(linkEvent("link_down"));
+        queue.offer(linkEvent("link_down", peer.toString()));
         retryLater();
       }
     });
@@ -190,10 +190,11 @@ public final class EvapiClientVerticle extends VerticleBase {
     queue.offer(mapper.map(source, "evapi", notification.method(), notification.params(), Timestamps.nowMicros()));
   }
 
-  private Event linkEvent(String name) {
+  /** {@code system.link_up} or {@code system.link_down} for the link to {@code peer}. */
+  static Event linkEvent(String name, String peer) {
     return Event.builder("system", name)
         .put("link", "evapi")
-        .put("peer", peer.toString())
+        .put("peer", peer)
         .build();
   }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.Switchboard;
 import dev.switchboard.TestConfig;
+import dev.switchboard.event.CatalogCheck;
+import dev.switchboard.event.EventCatalog.Emitter;
 
 import dev.switchboard.ingest.Captures;
 import dev.switchboard.ingest.FeedClient;
@@ -80,6 +82,8 @@ class HepCollectorTest {
     assertEquals(1, up.size());
     assertEquals(2001L, up.get(0).getLong("capture_id"));
     assertEquals("127.0.0.1", up.get(0).getString("address"));
+    CatalogCheck check = new CatalogCheck();
+    feed.events().forEach(event -> check.check(event, Emitter.HEP));
   }
 
   @Test

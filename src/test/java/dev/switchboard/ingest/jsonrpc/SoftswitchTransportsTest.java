@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.Switchboard;
 import dev.switchboard.TestConfig;
+import dev.switchboard.event.CatalogCheck;
+import dev.switchboard.event.EventCatalog.Emitter;
 import dev.switchboard.ingest.Captures;
 import dev.switchboard.ingest.FeedClient;
 import dev.switchboard.ingest.FreePorts;
@@ -180,6 +182,9 @@ class SoftswitchTransportsTest {
       assertEquals(20, feed.ofType("call.hangup").size());
       assertEquals(20, feed.ofType("call.cdr").size());
       assertEquals("127.0.0.1:" + evapiPort, feed.ofType("system.link_down").get(0).getString("peer"));
+      CatalogCheck check = new CatalogCheck();
+      feed.events().stream().filter(e -> e.getString("event").startsWith("link_"))
+          .forEach(link -> check.check(link, Emitter.EVAPI));
       assertTrue(node.evapi().connected());
     } finally {
       await(kamailio.close());
