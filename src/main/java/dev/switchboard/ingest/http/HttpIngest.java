@@ -40,7 +40,7 @@ public final class HttpIngest {
   public static final String PATH = "/v1/events";
 
   private final Intake intake;
-  private final String ingestKey;
+  private final List<String> ingestKeys;
   private final CidrSet allowedSources;
   private final int maxBatchEvents;
   private final long maxBodyBytes;
@@ -51,7 +51,10 @@ public final class HttpIngest {
   public HttpIngest(Intake intake, JsonObject config) {
     JsonObject ingest = config.getJsonObject("ingest");
     this.intake = intake;
-    this.ingestKey = ingest.getString("key");
+    List<String> keys = new ArrayList<>();
+    keys.add(ingest.getString("key"));
+    ingest.getJsonArray("extra_keys").forEach(extra -> keys.add(String.valueOf(extra)));
+    this.ingestKeys = List.copyOf(keys);
     this.allowedSources = CidrSet.parse(ingest.getJsonArray("allow").stream().map(String::valueOf).toList());
     this.maxBatchEvents = ingest.getInteger("max_batch_events");
     this.maxBodyBytes = config.getJsonObject("http").getLong("max_body_bytes");
@@ -76,7 +79,8 @@ public final class HttpIngest {
         return;
       }
     }
-    if (!Secrets.matches(Secrets.presentedKey(ctx.request(), "key"), ingestKey)) {
+    String presented = Secrets.presentedKey(ctx.request(), "key");
+    if (ingestKeys.stream().noneMatch(key -> Secrets.matches(presented, key))) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       ctx.fail(new ApiException(401, "unauthorized",
           "the ingest key is missing or wrong: send 'Authorization: Bearer KEY' or ?key=KEY"));

@@ -201,6 +201,20 @@ class HttpIngestTest extends GatewayTest {
   }
 
   @Test
+  void extraIngestKeysAreAcceptedBesideTheMainOne() {
+    startNode(config -> config.getJsonObject("ingest").put("extra_keys", new JsonArray().add("ik_pbx2").add("ik_old")));
+    for (String key : List.of(TestConfig.INGEST_KEY, "ik_pbx2", "ik_old")) {
+      HttpResponse<Buffer> response = Await.result(http.post(node.httpPort(), "127.0.0.1", "/v1/events?key=" + key)
+          .putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer("{\"class\":\"call\",\"event\":\"x\"}")));
+      assertEquals(202, response.statusCode(), key);
+    }
+    HttpResponse<Buffer> other = Await.result(http.post(node.httpPort(), "127.0.0.1", "/v1/events?key=ik_pbx3")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"class\":\"call\",\"event\":\"x\"}")));
+    assertEquals(401, other.statusCode());
+  }
+
+  @Test
   void sourcesOutsideTheAllowlistAreRefused() {
     startNode(config -> config.getJsonObject("ingest").put("allow", new JsonArray().add("10.0.0.0/8").add("fd00::/8")));
 
