@@ -73,6 +73,14 @@ public final class FanoutVerticle extends VerticleBase {
   private WorkerExecutor resolver;
   private DestinationGuard guard;
   private RetryPolicy retries;
+  private String retryAfterMax;
+  /** Policies of subscriptions with a schedule of their own, by schedule. */
+  private final Map<List<String>, RetryPolicy> ownRetries = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<List<String>, RetryPolicy> eldest) {
+      return size() > 256;
+    }
+  };
   private Intake intake;
   private int maxInFlight;
   private int maxPerSubscription;
@@ -99,8 +107,9 @@ public final class FanoutVerticle extends VerticleBase {
     disableAfterMillis = Durations.parseMillis(settings.getString("disable_after"));
     retentionMillis = Durations.parseMillis(settings.getString("retention"));
     maxOutboxBytes = settings.getLong("max_outbox_bytes");
+    retryAfterMax = settings.getString("retry_after_max");
     retries = new RetryPolicy(settings.getJsonArray("retry_schedule").stream().map(String::valueOf).toList(),
-        settings.getString("retry_after_max"));
+        retryAfterMax);
     resolver = vertx.createSharedWorkerExecutor("switchboard-fanout-dns", 2);
     guard = new DestinationGuard(resolver,
         CidrSet.parse(settings.getJsonArray("deny_networks").stream().map(String::valueOf).toList()));
@@ -286,7 +295,7 @@ public final class FanoutVerticle extends VerticleBase {
         record = new Attempt(delivery, attempt, at, status, error, at - startedAt, "gone", "pending", at);
         break;
       case RETRY:
-        long delay = retries.nextDelayMillis(attempt, response == null ? null : response.getHeader("Retry-After"));
+        long delay = retries(subscription).nextDelayMillis(attempt, response == null ? null : response.getHeader("Retry-After"));
         record = delay < 0
             ? new Attempt(delivery, attempt, at, status, error + "; no attempts left", at - startedAt, "failed", "failed", null)
             : new Attempt(delivery, attempt, at, status, error, at - startedAt, "retrying", "pending", at + delay);
@@ -305,6 +314,11 @@ public final class FanoutVerticle extends VerticleBase {
       disable(subscription, next.consecutiveFailures() + " consecutive failed attempts over "
           + (at - next.failingSince()) / 60_000 + " minutes (last: " + error + ")");
     }
+  }
+
+  private RetryPolicy retries(Subscription subscription) {
+    List<String> own = subscription.retrySchedule();
+    return own == null ? retries : ownRetries.computeIfAbsent(own, schedule -> new RetryPolicy(schedule, retryAfterMax));
   }
 
   private void finish(Delivery delivery, Attempt attempt, Health current) {

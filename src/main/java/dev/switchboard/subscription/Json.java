@@ -92,6 +92,7 @@ public final class Json {
             .put("format", target.format())
             .put("headers", new JsonObject(new LinkedHashMap<>(target.headers()))))
         .put("custom_data", subscription.customData().copy())
+        .put("retry_schedule", subscription.retrySchedule() == null ? null : new JsonArray(subscription.retrySchedule()))
         .put("enabled", subscription.enabled())
         .put("disabled_reason", subscription.disabledReason())
         .put("expires_at", time(subscription.expiresAt()))
@@ -127,9 +128,13 @@ public final class Json {
     return new Subscription(json.getString("id"), json.getString("name"), json.getString("account_id"),
         json.getBoolean("include_subaccounts"), Bindings.of(bindings), new Filter(conditions),
         new Target(target.getString("uri"), target.getString("method"), target.getString("format"), headers),
-        json.getJsonObject("custom_data"), json.getBoolean("enabled"), json.getString("disabled_reason"),
+        json.getJsonObject("custom_data"), retrySchedule(json.getJsonArray("retry_schedule")), json.getBoolean("enabled"), json.getString("disabled_reason"),
         millis(json.getString("expires_at")), json.getString("secret"), json.getString("previous_secret"),
         millis(json.getString("previous_secret_expires_at")), millis(json.getString("created_at")),
         millis(json.getString("updated_at")), json.getLong("version"), json.getBoolean("static", false));
+  }
+
+  private static List<String> retrySchedule(JsonArray delays) {
+    return delays == null ? null : delays.stream().map(String::valueOf).toList();
   }
 }

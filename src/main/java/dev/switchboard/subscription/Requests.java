@@ -1,5 +1,6 @@
 package dev.switchboard.subscription;
 
+import dev.switchboard.config.Durations;
 import dev.switchboard.event.Binding;
 import dev.switchboard.event.Bindings;
 import dev.switchboard.event.Event;
@@ -28,6 +29,8 @@ final class Requests {
   static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}");
   static final int MAX_NAME = 200;
   static final int MAX_BINDINGS = 64;
+  private static final int MAX_RETRY_ATTEMPTS = 30;
+  private static final long MAX_RETRY_DELAY_MILLIS = 7 * 86_400_000L;
   static final int MAX_FILTER_FIELDS = 32;
   static final int MAX_HEADERS = 32;
   static final int MAX_CUSTOM_DATA_BYTES = 16 * 1024;
@@ -40,7 +43,7 @@ final class Requests {
       "transfer-encoding", "connection", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature");
 
   private static final Set<String> SUBSCRIPTION_FIELDS = Set.of("name", "account_id", "include_subaccounts",
-      "bindings", "filter", "target", "custom_data", "enabled", "disabled_reason", "expires_at", "secret");
+      "bindings", "filter", "target", "custom_data", "retry_schedule", "enabled", "disabled_reason", "expires_at", "secret");
   private static final Set<String> SUBSCRIPTION_READ_ONLY = Set.of("id", "created_at", "updated_at", "version", "static",
       "previous_secret", "previous_secret_expires_at");
   private static final Set<String> TARGET_FIELDS = Set.of("uri", "method", "format", "headers");
@@ -88,6 +91,7 @@ final class Requests {
     Filter filter = filter(fields);
     Target target = target(fields);
     JsonObject customData = customData(fields);
+    List<String> retrySchedule = retrySchedule(fields);
     boolean enabled = fields.bool("enabled", true);
     String reason = enabled ? null : fields.string("disabled_reason", "disabled through the API", 500, null);
     if (current != null && !enabled && current.enabled() && !body.containsKey("disabled_reason")) {
@@ -101,10 +105,10 @@ final class Requests {
     given.check();
     fields.check();
     if (current == null) {
-      return new Subscription(id, name, account, includeSubaccounts, bindings, filter, target, customData, enabled,
+      return new Subscription(id, name, account, includeSubaccounts, bindings, filter, target, customData, retrySchedule, enabled,
           reason, expiresAt, secret == null ? WebhookSignature.newSecret() : secret, null, null, now, now, 1, allowId);
     }
-    return new Subscription(current.id(), name, account, includeSubaccounts, bindings, filter, target, customData,
+    return new Subscription(current.id(), name, account, includeSubaccounts, bindings, filter, target, customData, retrySchedule,
         enabled, reason, expiresAt, secret == null ? WebhookSignature.newSecret() : secret, current.previousSecret(), current.previousSecretUntil(), current.createdAt(), now, current.version() + 1, current.isStatic());
   }
 
@@ -114,6 +118,32 @@ final class Requests {
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** An optional list of 1 to 30 durations; {@code null} (absent or null) means the node's schedule. */
+  private static List<String> retrySchedule(Fields fields) {
+    Object value = fields.json().getValue("retry_schedule");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonArray array) || array.isEmpty() || array.size() > MAX_RETRY_ATTEMPTS) {
+      fields.problem("retry_schedule", "must be an array of 1 to " + MAX_RETRY_ATTEMPTS
+          + " delays such as [\"0s\", \"30s\", \"5m\"], or null for the node's schedule");
+      return null;
+    }
+    List<String> delays = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      try {
+        String delay = String.valueOf(array.getValue(i));
+        if (!(array.getValue(i) instanceof String) || Durations.parseMillis(delay) > MAX_RETRY_DELAY_MILLIS) {
+          throw new IllegalArgumentException("must be a duration of at most 7d such as \"30s\"");
+        }
+        delays.add(delay);
+      } catch (IllegalArgumentException e) {
+        fields.problem("retry_schedule[" + i + "]", e.getMessage());
+      }
+    }
+    return List.copyOf(delays);
   }
 
   private static Bindings bindings(Fields fields) {

@@ -2,6 +2,7 @@ package dev.switchboard.subscription;
 
 import dev.switchboard.event.Bindings;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * A webhook target and the events it wants. Immutable: a change makes a new instance with a
@@ -10,6 +11,8 @@ import io.vertx.core.json.JsonObject;
  * @param accountId the owning account, or {@code null} for a system subscription (every event)
  * @param includeSubaccounts whether events of the account's sub-accounts match too
  * @param customData merged into every payload; never modified
+ * @param retrySchedule the delay before each attempt ({@code "0s", "5s", ...}), or {@code null} for
+ *     the node's {@code fanout.retry_schedule}
  * @param disabledReason why it is disabled, or {@code null}
  * @param expiresAt when it stops matching, Unix milliseconds, or {@code null} for never
  * @param secret the {@code whsec_} signing secret
@@ -18,7 +21,7 @@ import io.vertx.core.json.JsonObject;
  * @param isStatic declared in configuration: read-only over the API, not in the store
  */
 public record Subscription(String id, String name, String accountId, boolean includeSubaccounts, Bindings bindings,
-    Filter filter, Target target, JsonObject customData, boolean enabled, String disabledReason, Long expiresAt,
+    Filter filter, Target target, JsonObject customData, List<String> retrySchedule, boolean enabled, String disabledReason, Long expiresAt,
     String secret, String previousSecret, Long previousSecretUntil, long createdAt, long updatedAt, long version, boolean isStatic) {
 
   /** Whether it receives events at this time: enabled and not expired. */
@@ -28,19 +31,19 @@ public record Subscription(String id, String name, String accountId, boolean inc
 
   /** This subscription disabled for a reason, as a new version. */
   public Subscription disabled(String reason, long nowMillis) {
-    return new Subscription(id, name, accountId, includeSubaccounts, bindings, filter, target, customData, false,
+    return new Subscription(id, name, accountId, includeSubaccounts, bindings, filter, target, customData, retrySchedule, false,
         reason, expiresAt, secret, previousSecret, previousSecretUntil, createdAt, nowMillis, version + 1, isStatic);
   }
 
   /** This subscription still signing with {@code previous} until the given time (a secret rotation). */
   public Subscription withPreviousSecret(String previous, Long until) {
-    return new Subscription(id, name, accountId, includeSubaccounts, bindings, filter, target, customData, enabled,
+    return new Subscription(id, name, accountId, includeSubaccounts, bindings, filter, target, customData, retrySchedule, enabled,
         disabledReason, expiresAt, secret, previous, until, createdAt, updatedAt, version, isStatic);
   }
 
   /** The secrets to sign with now: the current one, and the previous one during its grace period. */
-  public java.util.List<String> signingSecrets(long nowMillis) {
+  public List<String> signingSecrets(long nowMillis) {
     return previousSecret != null && previousSecretUntil != null && previousSecretUntil > nowMillis
-        ? java.util.List.of(secret, previousSecret) : java.util.List.of(secret);
+        ? List.of(secret, previousSecret) : List.of(secret);
   }
 }

@@ -193,6 +193,29 @@ class WebhookDeliveryTest extends GatewayTest {
   }
 
   @Test
+  void aSubscriptionsOwnRetryScheduleReplacesTheNodes() {
+    start(config -> {
+    });
+    receiver.answer(request -> Answer.status(502));
+    TestHttp.Reply bad = api.post("/v1/subscriptions", TestConfig.AUTHKEY, new JsonObject().put("name", "x")
+        .put("bindings", new JsonArray().add("call.*")).put("target", new JsonObject().put("uri", receiver.uri("/hook")))
+        .put("retry_schedule", new JsonArray().add("0s").add("soon")));
+    assertEquals(400, bad.status());
+    assertTrue(bad.body().encode().contains("retry_schedule[1]"), bad.body().encode());
+    JsonObject created = subscribe("call.*", new JsonObject().put("uri", receiver.uri("/hook")));
+    TestHttp.Reply own = api.patch("/v1/subscriptions/" + created.getString("id"), TestConfig.AUTHKEY,
+        new JsonObject().put("retry_schedule", new JsonArray().add("0s").add("50ms")), null);
+    assertEquals(new JsonArray().add("0s").add("50ms"), own.body().getJsonArray("retry_schedule"));
+
+    ingest("application/json", "{\"class\":\"call\",\"event\":\"ringing\"}");
+
+    JsonArray attempts = awaitAttempts(created.getString("id"), 2);
+    assertEquals("failed", attempts.getJsonObject(0).getString("outcome"), "two attempts, as its own schedule says");
+    assertTrue(attempts.getJsonObject(0).getString("error").contains("no attempts left"));
+    assertEquals("retrying", attempts.getJsonObject(1).getString("outcome"));
+  }
+
+  @Test
   void aClientErrorIsNotRetried() {
     start(config -> {
     });

@@ -51,7 +51,7 @@ class MatchBenchmark {
           : List.of();
       index.replace(null, new Subscription("sub" + i, "", account, i % 10 == 0,
           Bindings.of(List.of(Binding.parse(BINDINGS[random.nextInt(BINDINGS.length)]))), new Filter(conditions),
-          new Target("https://crm.example.com/", "POST", "json", Map.of()), new JsonObject(), true, null, null,
+          new Target("https://crm.example.com/", "POST", "json", Map.of()), new JsonObject(), null, true, null, null,
           "whsec_x", null, null, 0, 0, 1, false));
     }
     Event[] events = new Event[8192];

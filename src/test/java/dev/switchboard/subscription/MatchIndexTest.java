@@ -131,7 +131,7 @@ class MatchIndexTest {
         : random.nextBoolean() ? accounts.get(random.nextInt(5)) : pick(accounts.toArray(String[]::new));
     Long expiresAt = random.nextInt(8) == 0 ? NOW + (random.nextBoolean() ? -1 : 1) * 1000L : null;
     return new Subscription(id, "n", account, random.nextBoolean(), Bindings.of(bindings), new Filter(conditions),
-        new Target("https://x.example/", "POST", "json", Map.of()), new JsonObject(), random.nextInt(6) != 0,
+        new Target("https://x.example/", "POST", "json", Map.of()), new JsonObject(), null, random.nextInt(6) != 0,
         null, expiresAt, "whsec_x", null, null, 0, 0, version, false);
   }
 
