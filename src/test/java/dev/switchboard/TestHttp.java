@@ -65,11 +65,7 @@ public final class TestHttp implements AutoCloseable {
 
   /** Waits for a future, at most 20 seconds. */
   public static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("did not complete: " + e, e);
-    }
+    return Await.result(future);
   }
 
   @Override

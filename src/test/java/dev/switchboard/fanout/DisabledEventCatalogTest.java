@@ -21,7 +21,7 @@ class DisabledEventCatalogTest {
 
   private static Subscription subscription(String name) {
     return new Subscription("sub_1", name, "acme", false, Bindings.of(List.of(Binding.parse("call.*"))), new Filter(List.of()),
-        new Target("https://x.example/", "POST", "json", Map.of()), new JsonObject(), true, null, null, "whsec_x",
+        new Target("https://x.example/", "POST", "json", Map.of()), new JsonObject(), null, true, null, null, "whsec_x",
         null, null, 0, 0, 1, false);
   }
 

@@ -2,6 +2,8 @@ package dev.switchboard.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.FeedClient;
+import dev.switchboard.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ class KamailioCallRateBenchmarkTest {
     int best = 0;
     Vertx vertx = Vertx.vertx();
     try (InteropRun run = InteropRun.startGateway(dir);
-        FeedClient feed = FeedClient.connect(vertx, run.websocketPort())) {
+        FeedClient feed = FeedClient.open(vertx, run.websocketPort(), TestConfig.AUTHKEY)) {
       run.startProxy();
       for (int rate : new int[] {25, 50, 100, 150, 200, 300, 400}) {
         int calls = rate * 4;

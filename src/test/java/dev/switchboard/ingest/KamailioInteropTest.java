@@ -2,6 +2,8 @@ package dev.switchboard.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.switchboard.FeedClient;
+import dev.switchboard.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -36,7 +38,7 @@ class KamailioInteropTest {
     InteropRun.requireTools();
     Vertx vertx = Vertx.vertx();
     try (InteropRun run = InteropRun.startGateway(dir);
-        FeedClient feed = FeedClient.connect(vertx, run.websocketPort())) {
+        FeedClient feed = FeedClient.open(vertx, run.websocketPort(), TestConfig.AUTHKEY)) {
       run.startProxy();
       assertEquals(1, feed.awaitType("system.link_up", 1, DEADLINE).size(),
           "the evapi client reaches Kamailio\n" + run.tail("gateway"));

@@ -1,8 +1,10 @@
 package dev.switchboard.ingest;
 
-import static dev.switchboard.ingest.FeedClient.await;
+import static dev.switchboard.Await.result;
 
+import dev.switchboard.FeedClient;
 import dev.switchboard.Switchboard;
+import dev.switchboard.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -22,11 +24,11 @@ public final class RunningNode implements AutoCloseable {
 
   /** Starts a node with this configuration and connects a feed client. */
   public static RunningNode start(Vertx vertx, JsonObject config) throws Exception {
-    Switchboard node = await(Switchboard.start(vertx, config));
+    Switchboard node = result(Switchboard.start(vertx, config));
     try {
-      return new RunningNode(node, FeedClient.connect(vertx, node.websocketPort()));
+      return new RunningNode(node, FeedClient.open(vertx, node.websocketPort(), TestConfig.AUTHKEY));
     } catch (Exception e) {
-      await(node.stop());
+      result(node.stop());
       throw e;
     }
   }
@@ -55,7 +57,7 @@ public final class RunningNode implements AutoCloseable {
     try {
       feed.close();
     } finally {
-      FeedClient.awaitQuietly(node.stop());
+      result(node.stop());
     }
   }
 }

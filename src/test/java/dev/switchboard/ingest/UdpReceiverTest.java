@@ -1,6 +1,6 @@
 package dev.switchboard.ingest;
 
-import static dev.switchboard.ingest.FeedClient.await;
+import static dev.switchboard.Await.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +26,7 @@ class UdpReceiverTest {
     Context context = vertx.getOrCreateContext();
     List<String> handled = new CopyOnWriteArrayList<>();
     List<Boolean> onContext = new CopyOnWriteArrayList<>();
-    UdpReceiver receiver = await(UdpReceiver.open(vertx, context, "127.0.0.1", port, 1 << 20, 10, datagram -> {
+    UdpReceiver receiver = result(UdpReceiver.open(vertx, context, "127.0.0.1", port, 1 << 20, 10, datagram -> {
       handled.add(new String(datagram.data()));
       onContext.add(Vertx.currentContext() == context);
     }));
@@ -57,7 +57,7 @@ class UdpReceiverTest {
     assertEquals(40, receiver.dropped());
     assertEquals(List.of("d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9"), handled);
     assertTrue(onContext.stream().allMatch(Boolean::booleanValue));
-    await(receiver.close());
+    result(receiver.close());
     try (DatagramSocket rebind = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
       assertEquals(port, rebind.getLocalPort(), "closing frees the port");
     }

@@ -2,9 +2,9 @@ package dev.switchboard.store;
 
 import static dev.switchboard.TestHttp.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.Await;
 import dev.switchboard.subscription.Account;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -60,7 +60,7 @@ class SqliteStoreTest {
         Statement statement = connection.createStatement()) {
       statement.execute("PRAGMA user_version = " + (Schema.MIGRATIONS.size() + 1));
     }
-    AssertionError failure = assertThrows(AssertionError.class, () -> await(SqliteStore.open(vertx, dataDir)));
+    Throwable failure = Await.failure(SqliteStore.open(vertx, dataDir));
     assertTrue(failure.getMessage().contains("run a newer version"), failure.getMessage());
   }
 
@@ -70,13 +70,12 @@ class SqliteStoreTest {
     try {
       Account first = new Account("a", "A", null, 1, 1, 1);
       await(store.insert(first));
-      AssertionError taken = assertThrows(AssertionError.class, () -> await(store.insert(first)));
-      assertTrue(taken.getCause().getCause() instanceof StoreConflictException, taken.toString());
+      Throwable taken = Await.failure(store.insert(first));
+      assertTrue(taken instanceof StoreConflictException, taken.toString());
       Account second = new Account("a", "A2", null, 1, 2, 2);
       await(store.update(second, 1));
-      AssertionError stale = assertThrows(AssertionError.class,
-          () -> await(store.update(new Account("a", "A3", null, 1, 3, 2), 1)));
-      assertTrue(stale.getCause().getCause() instanceof StoreConflictException, stale.toString());
+      Throwable stale = Await.failure(store.update(new Account("a", "A3", null, 1, 3, 2), 1));
+      assertTrue(stale instanceof StoreConflictException, stale.toString());
       assertEquals(List.of(second), await(store.load()).accounts());
     } finally {
       await(store.close());

@@ -4,6 +4,7 @@ import static dev.switchboard.TestHttp.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.Await;
 import dev.switchboard.Switchboard;
 import dev.switchboard.TestConfig;
 import dev.switchboard.config.ConfigException;
@@ -30,7 +31,7 @@ class StaticSubscriptionConfigTest {
       JsonObject config = TestConfig.create(dataDir);
       config.getJsonObject("subscriptions").put("static", new JsonArray().add(new JsonObject().put("id", "ops")
           .put("bindings", new JsonArray().add("*")).put("target", new JsonObject().put("uri", "mailto:ops@example.com"))));
-      AssertionError failure = assertThrows(AssertionError.class, () -> await(Switchboard.start(vertx, config)));
+      Throwable failure = Await.failure(Switchboard.start(vertx, config));
       assertTrue(failure.getMessage().contains("subscriptions.static[0]: target.uri"), failure.getMessage());
     } finally {
       await(vertx.close());

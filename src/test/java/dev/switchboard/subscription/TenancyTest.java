@@ -3,28 +3,24 @@ package dev.switchboard.subscription;
 import static dev.switchboard.TestHttp.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.Await;
+import dev.switchboard.FeedClient;
 import dev.switchboard.TestConfig;
+import dev.switchboard.TestHttp.Reply;
 import dev.switchboard.TestHttp;
 import dev.switchboard.TestNode;
-import dev.switchboard.TestHttp.Reply;
 import dev.switchboard.event.Event;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -188,10 +184,10 @@ class TenancyTest {
 
   @Test
   void websocketClientsReceiveOnlyTheirAccountsEvents() throws Exception {
-    Feed alpha = connect(alphaKey);
-    Feed reseller = connect(resellerKey);
-    Feed resellerOnly = connect(resellerOnlyKey);
-    Feed other = connect(otherKey);
+    FeedClient alpha = connect(alphaKey);
+    FeedClient reseller = connect(resellerKey);
+    FeedClient resellerOnly = connect(resellerOnlyKey);
+    FeedClient other = connect(otherKey);
     try {
       ingest("beta", "leak-check");
       ingest("reseller", "own");
@@ -200,14 +196,14 @@ class TenancyTest {
       ingest("other", "marker");
       ingest("alpha", "marker");
       ingest("reseller", "marker");
-      assertEquals(List.of("alpha:mine", "alpha:marker"), alpha.until("marker", 1));
+      assertEquals(List.of("alpha:mine", "alpha:marker"), until(alpha, "marker", 1));
       assertEquals(List.of("beta:leak-check", "reseller:own", "alpha:mine", "alpha:marker", "reseller:marker"),
-          reseller.until("marker", 2));
-      assertEquals(List.of("reseller:own", "reseller:marker"), resellerOnly.until("marker", 1));
-      assertEquals(List.of("other:marker"), other.until("marker", 1));
+          until(reseller, "marker", 2));
+      assertEquals(List.of("reseller:own", "reseller:marker"), until(resellerOnly, "marker", 1));
+      assertEquals(List.of("other:marker"), until(other, "marker", 1));
     } finally {
-      for (Feed feed : List.of(alpha, reseller, resellerOnly, other)) {
-        await(feed.socket.close());
+      for (FeedClient feed : List.of(alpha, reseller, resellerOnly, other)) {
+        feed.close();
       }
     }
   }
@@ -241,29 +237,13 @@ class TenancyTest {
     }
   }
 
-  private static Feed connect(String key) {
-    BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-    WebSocket socket = await(running.vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
-        .setHost("127.0.0.1").setPort(running.node.websocketPort()).setURI("/events/websocket/?authkey=" + key)));
-    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
-    return new Feed(socket, frames);
+  private static FeedClient connect(String key) {
+    return FeedClient.open(running.vertx, running.node.websocketPort(), key);
   }
 
-  private record Feed(WebSocket socket, BlockingQueue<JsonObject> frames) {
-
-    /** What arrived, as {@code account:what}, up to the n-th marker. */
-    List<String> until(String marker, int markers) throws InterruptedException {
-      List<String> seen = new ArrayList<>();
-      int found = 0;
-      while (found < markers) {
-        JsonObject frame = frames.poll(5, TimeUnit.SECONDS);
-        assertNotNull(frame, "timed out; got " + seen);
-        seen.add(frame.getString("account_id") + ":" + frame.getString("what"));
-        if (marker.equals(frame.getString("what"))) {
-          found++;
-        }
-      }
-      return seen;
-    }
+  /** What a feed received, as {@code account:what}, once the n-th marker has arrived. */
+  private static List<String> until(FeedClient feed, String marker, int markers) {
+    Await.result(feed.until(events -> events.stream().filter(e -> marker.equals(e.getString("what"))).count() >= markers));
+    return feed.events().stream().map(e -> e.getString("account_id") + ":" + e.getString("what")).toList();
   }
 }

@@ -1,17 +1,16 @@
 package dev.switchboard.ingest.hep;
 
-import static dev.switchboard.ingest.FeedClient.await;
+import static dev.switchboard.Await.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.Await;
+import dev.switchboard.FeedClient;
 import dev.switchboard.Switchboard;
 import dev.switchboard.TestConfig;
 import dev.switchboard.event.CatalogCheck;
 import dev.switchboard.event.EventCatalog.Emitter;
-
 import dev.switchboard.ingest.Captures;
-import dev.switchboard.ingest.FeedClient;
 import dev.switchboard.ingest.FreePorts;
 import dev.switchboard.ingest.RunningNode;
 import io.vertx.core.Vertx;
@@ -26,7 +25,6 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -183,8 +181,7 @@ class HepCollectorTest {
     try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       JsonObject config = TestConfig.create(dataDir);
       config.getJsonObject("hep").put("port", taken.getLocalPort());
-      Throwable failure = assertThrows(ExecutionException.class,
-          () -> await(Switchboard.start(vertx, config))).getCause();
+      Throwable failure = Await.failure(Switchboard.start(vertx, config));
       assertTrue(failure.getMessage().contains("udp 127.0.0.1:" + taken.getLocalPort()), failure.getMessage());
     }
   }

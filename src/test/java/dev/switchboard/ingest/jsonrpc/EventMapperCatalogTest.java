@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchboard.event.CatalogCheck;
 import dev.switchboard.event.Event;
-import dev.switchboard.event.EventCatalog;
 import dev.switchboard.event.EventCatalog.Emitter;
+import dev.switchboard.event.EventCatalog;
 import dev.switchboard.event.EventJson;
 import dev.switchboard.ingest.Captures;
 import io.vertx.core.json.JsonArray;

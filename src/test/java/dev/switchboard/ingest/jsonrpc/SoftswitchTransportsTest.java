@@ -1,15 +1,15 @@
 package dev.switchboard.ingest.jsonrpc;
 
-import static dev.switchboard.ingest.FeedClient.await;
+import static dev.switchboard.Await.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.FeedClient;
 import dev.switchboard.Switchboard;
 import dev.switchboard.TestConfig;
 import dev.switchboard.event.CatalogCheck;
 import dev.switchboard.event.EventCatalog.Emitter;
 import dev.switchboard.ingest.Captures;
-import dev.switchboard.ingest.FeedClient;
 import dev.switchboard.ingest.FreePorts;
 import dev.switchboard.ingest.RunningNode;
 import io.vertx.core.Vertx;
@@ -171,7 +171,7 @@ class SoftswitchTransportsTest {
         socket.write(Buffer.buffer(stream)).onComplete(written -> socket.close());
       }
     });
-    await(kamailio.listen(evapiPort, "127.0.0.1"));
+    result(kamailio.listen(evapiPort, "127.0.0.1"));
     try {
       assertEquals(2, feed.awaitType("system.link_up", 2, DEADLINE).size(), "connected, dropped, reconnected");
       List<String> types = feed.events().stream().map(e -> e.getString("class") + "." + e.getString("event")).toList();
@@ -187,7 +187,7 @@ class SoftswitchTransportsTest {
           .forEach(link -> check.check(link, Emitter.EVAPI));
       assertTrue(node.evapi().connected());
     } finally {
-      await(kamailio.close());
+      result(kamailio.close());
     }
   }
 }
