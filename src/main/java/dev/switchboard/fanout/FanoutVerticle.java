@@ -261,10 +261,10 @@ public final class FanoutVerticle extends VerticleBase {
       finish(delivery, new Attempt(delivery, delivery.attempts(), now, 0, reason, 0, "failed", "failed", null), null);
       return;
     }
-    Event event = Event.fromJson(delivery.eventJson());
     String webhookId = delivery.eventId() + "_" + delivery.subscriptionId();
     guard.check(vertx, subscription.target().uri())
-        .compose(server -> WebhookRequest.send(client, subscription, event, webhookId, requestTimeoutMillis, server))
+        .compose(server -> WebhookRequest.sendJournaled(client, subscription, delivery.eventJson(), webhookId,
+            requestTimeoutMillis, server))
         .onComplete(result -> settle(delivery, subscription, now, result.succeeded() ? result.result() : null,
             result.cause()));
   }
