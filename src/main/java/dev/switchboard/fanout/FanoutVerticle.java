@@ -88,6 +88,18 @@ public final class FanoutVerticle extends VerticleBase {
   private boolean stopping;
   private long lastSizeWarning;
 
+  /**
+   * The part of a node's configuration this verticle reads; deploy it with this rather than the
+   * whole configuration. Vert.x 5.0 builds a context for every request the {@link WebClient}
+   * makes, and each of those copies the deployment's options, config included, deeply.
+   */
+  public static JsonObject deploymentConfig(JsonObject config) {
+    return new JsonObject()
+        .put("data_dir", config.getValue("data_dir"))
+        .put("fanout", config.getValue("fanout"))
+        .put("intake", config.getValue("intake"));
+  }
+
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
