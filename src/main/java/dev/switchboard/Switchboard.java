@@ -58,7 +58,7 @@ public final class Switchboard {
     // The softswitch adapters come right after intake, so that they stop before it and hand over
     // what they still hold (reorder window, queued events) while intake is still there.
     return node.deploy(node.subscriptions, config)
-        .compose(ignored -> node.deploy(node.fanout, config))
+        .compose(ignored -> node.deploy(node.fanout, FanoutVerticle.deploymentConfig(config)))
         .compose(ignored -> node.deploy(node.intake, config))
         .compose(ignored -> node.deploy(node.hep, config))
         .compose(ignored -> node.deploy(node.datagram, config))

@@ -49,28 +49,36 @@ public final class DestinationGuard {
    * (denied network) or {@link UnknownHostException}. Call on the owning verticle's event loop.
    */
   public Future<SocketAddress> check(Vertx vertx, String uri) {
+    long now = System.currentTimeMillis();
+    Resolved cached = cache.get(uri);
+    if (cached != null && cached.until > now) {
+      return admit(cached);
+    }
     URI parsed = URI.create(uri);
     String host = parsed.getHost();
     int port = parsed.getPort() >= 0 ? parsed.getPort() : "https".equalsIgnoreCase(parsed.getScheme()) ? 443 : 80;
-    long now = System.currentTimeMillis();
-    Resolved cached = cache.get(host);
-    Future<InetAddress> address = cached != null && cached.until > now
-        ? Future.succeededFuture(cached.address)
-        : resolver.executeBlocking(() -> InetAddress.getByName(stripBrackets(host)), false)
-            .onSuccess(resolved -> cache.put(host, new Resolved(resolved, now + CACHE_MILLIS)));
-    return address.compose(resolved -> {
-      if (denied.contains(resolved)) {
-        return Future.failedFuture(new DeniedDestinationException("destination " + host + " resolves to "
-            + resolved.getHostAddress() + ", in a denied network (fanout.deny_networks " + denied + ")"));
-      }
-      return Future.succeededFuture(SocketAddress.inetSocketAddress(port, resolved.getHostAddress()));
-    });
+    return resolver.executeBlocking(() -> InetAddress.getByName(stripBrackets(host)), false)
+        .compose(address -> {
+          Resolved resolved = new Resolved(host, address, SocketAddress.inetSocketAddress(port, address.getHostAddress()),
+              now + CACHE_MILLIS);
+          cache.put(uri, resolved);
+          return admit(resolved);
+        });
+  }
+
+  private Future<SocketAddress> admit(Resolved resolved) {
+    if (denied.contains(resolved.address)) {
+      return Future.failedFuture(new DeniedDestinationException("destination " + resolved.host + " resolves to "
+          + resolved.address.getHostAddress() + ", in a denied network (fanout.deny_networks " + denied + ")"));
+    }
+    return Future.succeededFuture(resolved.server);
   }
 
   private static String stripBrackets(String host) {
     return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
-  private record Resolved(InetAddress address, long until) {
+  /** A URI's host, what it resolved to and the address to connect to, until a time. */
+  private record Resolved(String host, InetAddress address, SocketAddress server, long until) {
   }
 }

@@ -96,6 +96,18 @@ public final class FanoutVerticle extends VerticleBase {
   private boolean stopping;
   private long lastSizeWarning;
 
+  /**
+   * The part of a node's configuration this verticle reads; deploy it with this rather than the
+   * whole configuration. Vert.x 5.0 builds a context for every request the {@link WebClient}
+   * makes, and each of those copies the deployment's options, config included, deeply.
+   */
+  public static JsonObject deploymentConfig(JsonObject config) {
+    return new JsonObject()
+        .put("data_dir", config.getValue("data_dir"))
+        .put("fanout", config.getValue("fanout"))
+        .put("intake", config.getValue("intake"));
+  }
+
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
@@ -270,10 +282,10 @@ public final class FanoutVerticle extends VerticleBase {
       finish(delivery, new Attempt(delivery, delivery.attempts(), now, 0, reason, 0, "failed", "failed", null), null);
       return;
     }
-    Event event = Event.fromJson(delivery.eventJson());
     String webhookId = delivery.eventId() + "_" + delivery.subscriptionId();
     guard.check(vertx, subscription.target().uri())
-        .compose(server -> WebhookRequest.send(client, subscription, event, webhookId, requestTimeoutMillis, server))
+        .compose(server -> WebhookRequest.sendJournaled(client, subscription, delivery.eventJson(), webhookId,
+            requestTimeoutMillis, server))
         .onComplete(result -> settle(delivery, subscription, now, result.succeeded() ? result.result() : null,
             result.cause()));
   }

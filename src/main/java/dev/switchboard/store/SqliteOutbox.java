@@ -15,6 +15,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,9 +40,10 @@ public final class SqliteOutbox implements Outbox {
               + " subscription_id TEXT NOT NULL, order_key TEXT NOT NULL, state TEXT NOT NULL,"
               + " attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at INTEGER NOT NULL,"
               + " completed_at INTEGER, last_status INTEGER, last_error TEXT)",
-          "CREATE INDEX deliveries_due ON deliveries (state, seq)",
-          "CREATE INDEX deliveries_order ON deliveries (subscription_id, order_key, state, seq)",
+          "CREATE INDEX deliveries_pending ON deliveries (seq) WHERE state = 'pending'",
+          "CREATE INDEX deliveries_order ON deliveries (subscription_id, order_key, seq) WHERE state = 'pending'",
           "CREATE INDEX deliveries_event ON deliveries (event_id)",
+          "CREATE INDEX deliveries_subscription ON deliveries (subscription_id, event_id)",
           "CREATE INDEX deliveries_completed ON deliveries (completed_at)",
           "CREATE TABLE attempts (id INTEGER PRIMARY KEY AUTOINCREMENT, subscription_id TEXT NOT NULL,"
               + " delivery_seq INTEGER NOT NULL, event_id TEXT NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,"
@@ -55,6 +57,8 @@ public final class SqliteOutbox implements Outbox {
   private final SqliteDatabase database;
   private final long maxBytes;
   private final List<Write> queued = new ArrayList<>();
+  /** Health as of the newest attempt per subscription, written once by the next commit. */
+  private final Map<String, Health> healthToWrite = new LinkedHashMap<>();
   private final Map<String, PreparedStatement> statements = new HashMap<>();
   private boolean committing;
   private long sizeBytes;
@@ -143,6 +147,7 @@ public final class SqliteOutbox implements Outbox {
 
   @Override
   public Future<Void> record(Attempt attempt, Health health) {
+    healthToWrite.put(health.subscriptionId(), health);
     return enqueue(connection -> {
       Delivery delivery = attempt.delivery();
       boolean finished = !attempt.state().equals("pending");
@@ -151,11 +156,6 @@ public final class SqliteOutbox implements Outbox {
       PreparedStatement insert = prepared(connection, "INSERT INTO attempts (subscription_id, delivery_seq,"
           + " event_id, attempt, at, status, error, latency_ms, outcome, next_attempt_at)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      PreparedStatement upsert = prepared(connection, "INSERT INTO health (subscription_id, last_success_at,"
-          + " last_failure_at, consecutive_failures, failing_since, last_error) VALUES (?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (subscription_id) DO UPDATE SET last_success_at = excluded.last_success_at,"
-          + " last_failure_at = excluded.last_failure_at, consecutive_failures = excluded.consecutive_failures,"
-          + " failing_since = excluded.failing_since, last_error = excluded.last_error");
       update.setString(1, attempt.state());
       update.setInt(2, attempt.number());
       update.setLong(3, attempt.nextAttemptAt() == null ? Long.MAX_VALUE : attempt.nextAttemptAt());
@@ -175,6 +175,16 @@ public final class SqliteOutbox implements Outbox {
       insert.setString(9, attempt.outcome());
       setLong(insert, 10, attempt.nextAttemptAt());
       insert.executeUpdate();
+    });
+  }
+
+  private void writeHealth(Connection connection, Collection<Health> latest) throws SQLException {
+    PreparedStatement upsert = prepared(connection, "INSERT INTO health (subscription_id, last_success_at,"
+        + " last_failure_at, consecutive_failures, failing_since, last_error) VALUES (?, ?, ?, ?, ?, ?)"
+        + " ON CONFLICT (subscription_id) DO UPDATE SET last_success_at = excluded.last_success_at,"
+        + " last_failure_at = excluded.last_failure_at, consecutive_failures = excluded.consecutive_failures,"
+        + " failing_since = excluded.failing_since, last_error = excluded.last_error");
+    for (Health health : latest) {
       upsert.setString(1, health.subscriptionId());
       setLong(upsert, 2, health.lastSuccessAt());
       setLong(upsert, 3, health.lastFailureAt());
@@ -182,7 +192,7 @@ public final class SqliteOutbox implements Outbox {
       setLong(upsert, 5, health.failingSince());
       upsert.setString(6, health.lastError());
       upsert.executeUpdate();
-    });
+    }
   }
 
   @Override
@@ -365,10 +375,13 @@ public final class SqliteOutbox implements Outbox {
     committing = true;
     List<Write> batch = new ArrayList<>(queued);
     queued.clear();
+    List<Health> health = new ArrayList<>(healthToWrite.values());
+    healthToWrite.clear();
     database.transaction(connection -> {
       for (Write write : batch) {
         write.work().run(connection);
       }
+      writeHealth(connection, health);
       return measure(connection);
     }).onComplete(result -> {
       committing = false;
@@ -376,6 +389,7 @@ public final class SqliteOutbox implements Outbox {
         sizeBytes = result.result();
         batch.forEach(write -> write.done().complete());
       } else {
+        health.forEach(latest -> healthToWrite.putIfAbsent(latest.subscriptionId(), latest));
         batch.forEach(write -> write.done().fail(result.cause()));
       }
       if (!queued.isEmpty()) {

@@ -19,8 +19,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,18 +54,40 @@ public final class WebhookRequest {
    */
   public static Future<HttpResponse<Buffer>> send(WebClient client, Subscription subscription, Event event,
       String webhookId, long timeoutMillis, SocketAddress server) {
+    return sendContent(client, subscription, content(subscription, event), webhookId, timeoutMillis, server);
+  }
+
+  /**
+   * Sends a journaled event given as its JSON text ({@link Event#toJson()}), to a checked address
+   * as {@link #send(WebClient, Subscription, Event, String, long, SocketAddress)} does; the text is
+   * parsed only when the subscription needs the fields (a form, a {@code GET}, custom data).
+   */
+  public static Future<HttpResponse<Buffer>> sendJournaled(WebClient client, Subscription subscription, String eventJson,
+      String webhookId, long timeoutMillis, SocketAddress server) {
+    String content = sentVerbatim(subscription) ? eventJson : content(subscription, Event.fromJson(eventJson));
+    return sendContent(client, subscription, content, webhookId, timeoutMillis, server);
+  }
+
+  private static boolean sentVerbatim(Subscription subscription) {
     Target target = subscription.target();
-    boolean isGet = target.method().equals("GET");
-    boolean asFields = isGet || target.format().equals("form");
-    // What is signed is exactly what carries the fields: the body, or for GET the query string.
-    String signed;
-    if (asFields) {
+    return !target.method().equals("GET") && !target.format().equals("form") && subscription.customData().isEmpty();
+  }
+
+  /** What carries the fields, and is signed: the body, or for {@code GET} the query string. */
+  private static String content(Subscription subscription, Event event) {
+    Target target = subscription.target();
+    if (target.method().equals("GET") || target.format().equals("form")) {
       List<Map.Entry<String, String>> fields = new ArrayList<>();
       payload(subscription, event).forEach((name, value) -> flatten(name, value, fields));
-      signed = encode(fields);
-    } else {
-      signed = subscription.customData().isEmpty() ? event.toJson() : EventJson.writeValue(payload(subscription, event));
+      return encode(fields);
     }
+    return subscription.customData().isEmpty() ? event.toJson() : EventJson.writeValue(payload(subscription, event));
+  }
+
+  private static Future<HttpResponse<Buffer>> sendContent(WebClient client, Subscription subscription, String signed,
+      String webhookId, long timeoutMillis, SocketAddress server) {
+    Target target = subscription.target();
+    boolean isGet = target.method().equals("GET");
     String uri = isGet ? target.uri() + (target.uri().contains("?") ? "&" : "?") + signed : target.uri();
     HttpMethod method = HttpMethod.valueOf(target.method());
     HttpRequest<Buffer> request = (server == null ? client.requestAbs(method, uri)
@@ -82,7 +102,8 @@ public final class WebhookRequest {
     if (isGet) {
       return request.send();
     }
-    return request.putHeader("Content-Type", asFields ? "application/x-www-form-urlencoded" : "application/json")
+    return request.putHeader("Content-Type", target.format().equals("form") ? "application/x-www-form-urlencoded"
+            : "application/json")
         .sendBuffer(Buffer.buffer(signed));
   }
 

@@ -13,6 +13,15 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class WebhookSignature {
 
+  /** Looking up a {@code Mac} walks the security providers; each thread keeps one and re-keys it. */
+  private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+    try {
+      return Mac.getInstance("HmacSHA256");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is unavailable", e);
+    }
+  });
+
   private WebhookSignature() {
   }
 
@@ -44,7 +53,7 @@ public final class WebhookSignature {
   /** HMAC-SHA256 of the text's UTF-8 bytes. */
   public static byte[] hmac(byte[] key, String text) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
+      Mac mac = MACS.get();
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
       return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {

@@ -2,6 +2,7 @@ package dev.switchboard.fanout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.switchboard.Await;
 import dev.switchboard.GatewayTest;
 import dev.switchboard.TestConfig;
@@ -14,6 +15,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Webhook throughput on this machine, next to what a plain HTTP load tool reaches against the same
- * receiver in the same run. Run with:
+ * receiver in the same run; both the receiver and the gateway are warmed up first (the load tool's
+ * first pass and a first batch of events are not counted). Run with:
  * {@code mvn -B test -Dexcluded.test.groups= -Dtest=FanoutBenchmark}
  */
 @Tag("benchmark")
@@ -36,10 +39,18 @@ class FanoutBenchmark extends GatewayTest {
 
   private static final int EVENTS = Integer.getInteger("bench.events", 20_000);
   private static final int WIDE_EVENTS = Integer.getInteger("bench.wide.events", 100);
+  private static final int WARMUP_EVENTS = Integer.getInteger("bench.warmup.events", 5_000);
   private static final int BATCH = 100;
   private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":(\\d+\\.\\d{6})");
 
+  private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   private final AtomicLong received = new AtomicLong();
+  /**
+   * CPU time of this JVM (gateway, receiver, JIT and GC) per request of the last measurement, in
+   * microseconds: steadier than rates on a shared machine.
+   */
+  private double cpuMicrosPerRequest;
   private long[] latencies;
   private Promise<Void> all;
   private long expected;
@@ -66,27 +77,34 @@ class FanoutBenchmark extends GatewayTest {
     String sample = "{\"class\":\"call\",\"event\":\"ringing\",\"call_id\":\"c-%d\",\"from\":\"+61390001234\","
         + "\"to\":\"+61390005678\",\"direction\":\"inbound\"}";
 
+    wrk(uri, String.format(sample, 1));
     double raw = wrk(uri, String.format(sample, 1));
+    double rawCpu = cpuMicrosPerRequest;
     TestHttp api = new TestHttp(vertx, node.httpPort());
     JsonObject subscription = new JsonObject().put("name", "bench").put("bindings", new JsonArray().add("call.*"))
         .put("target", new JsonObject().put("uri", uri));
     assertEquals(201, api.post("/v1/subscriptions", TestConfig.AUTHKEY, subscription).status());
 
+    run(WARMUP_EVENTS, 1, sample);
     double oneRate = run(EVENTS, 1, sample);
+    double oneCpu = cpuMicrosPerRequest;
     long[] one = Arrays.copyOf(latencies, EVENTS);
     Arrays.sort(one);
     for (int i = 1; i < 1000; i++) {
       api.post("/v1/subscriptions", TestConfig.AUTHKEY, subscription);
     }
     double wideRate = run(WIDE_EVENTS, 1000, sample);
+    double wideCpu = cpuMicrosPerRequest;
 
     System.out.printf("%nFANOUT BENCHMARK (%d cores)%n", Runtime.getRuntime().availableProcessors());
-    System.out.printf("  raw: wrk POST to the receiver           %,10.0f requests/s%n", raw);
-    System.out.printf("  gateway, 1 subscription, %,d events    %,10.0f deliveries/s  (%.2f of raw)%n",
-        EVENTS, oneRate, raw > 0 ? oneRate / raw : Double.NaN);
+    System.out.printf("  raw: wrk POST to the receiver           %,10.0f requests/s    (JVM CPU %,.0f us/request)%n",
+        raw, rawCpu);
+    System.out.printf("  gateway, 1 subscription, %,d events    %,10.0f deliveries/s  (%.2f of raw; JVM CPU %,.0f us/delivery)%n",
+        EVENTS, oneRate, raw > 0 ? oneRate / raw : Double.NaN, oneCpu);
     System.out.printf("    ingest-to-receipt latency               p50 %.1f ms, p99 %.1f ms%n",
         one[one.length / 2] / 1000.0, one[one.length * 99 / 100] / 1000.0);
-    System.out.printf("  gateway, 1000 subscriptions, %d events  %,10.0f deliveries/s%n", WIDE_EVENTS, wideRate);
+    System.out.printf("  gateway, 1000 subscriptions, %d events  %,10.0f deliveries/s  (JVM CPU %,.0f us/delivery)%n",
+        WIDE_EVENTS, wideRate, wideCpu);
   }
 
   /** Ingests events at full speed and waits until every delivery arrived; deliveries per second. */
@@ -96,6 +114,7 @@ class FanoutBenchmark extends GatewayTest {
     latencies = new long[(int) Math.min(expected, Integer.MAX_VALUE - 8)];
     all = Promise.promise();
     WebClient client = WebClient.create(vertx);
+    long cpuStart = OS.getProcessCpuTime();
     long start = System.nanoTime();
     List<Future<?>> posts = new ArrayList<>();
     for (int first = 0; first < events; first += BATCH) {
@@ -119,6 +138,7 @@ class FanoutBenchmark extends GatewayTest {
     Await.result(all.future(), 300);
     System.out.printf("  (%,d events x %d subscriptions ingested in %.1f s)%n", events, perEvent, ingestSeconds);
     double seconds = (System.nanoTime() - start) / 1e9;
+    cpuMicrosPerRequest = (OS.getProcessCpuTime() - cpuStart) / 1e3 / expected;
     assertEquals(expected, received.get(), "nothing lost");
     return expected / seconds;
   }
@@ -131,11 +151,13 @@ class FanoutBenchmark extends GatewayTest {
     Path script = dataDir.resolve("post.lua");
     Files.writeString(script, "wrk.method = \"POST\"\nwrk.body = '" + body + "'\n"
         + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    long cpuStart = OS.getProcessCpuTime();
     Process process = new ProcessBuilder("wrk", "-t1", "-c16", "-d5s", "-s", script.toString(), uri)
         .redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
     process.waitFor(30, TimeUnit.SECONDS);
-    received.set(0);
+    long served = received.getAndSet(0);
+    cpuMicrosPerRequest = served == 0 ? Double.NaN : (OS.getProcessCpuTime() - cpuStart) / 1e3 / served;
     Matcher rate = Pattern.compile("Requests/sec:\\s+([\\d.]+)").matcher(output);
     if (!rate.find()) {
       throw new AssertionError("wrk said: " + output);
