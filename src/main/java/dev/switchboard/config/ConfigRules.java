@@ -33,6 +33,8 @@ final class ConfigRules {
     atLeast(config, "fanout.request_timeout_ms", 100, problems);
     atLeast(config, "fanout.max_concurrency_per_subscription", 1, problems);
     atLeast(config, "fanout.max_in_flight", 1, problems);
+    atLeast(config, "fanout.max_in_memory", 100, problems);
+    atLeast(config, "fanout.max_in_memory_per_subscription", 10, problems);
     atLeast(config, "fanout.disable_after_failures", 1, problems);
     atLeast(config, "fanout.max_outbox_bytes", 1024 * 1024, problems);
     for (String key : List.of("fanout.retry_after_max", "fanout.disable_after", "fanout.retention",

@@ -30,10 +30,8 @@ import java.lang.System.Logger.Level;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +39,12 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Delivers webhooks: journals what intake hands it ({@link Addresses#OUTBOX_JOURNAL}), then reads
- * due deliveries from the outbox — never from the bus — and sends each with the one
- * {@link WebClient}, in order per call and subscription, at most
- * {@code fanout.max_concurrency_per_subscription} at a time per subscription. Failures are retried
+ * Delivers webhooks: journals what intake hands it ({@link Addresses#OUTBOX_JOURNAL}) and, once
+ * that is durable, holds the deliveries in its bounded {@link DeliveryQueues} so they go out
+ * without being read back; what does not fit, and everything pending at start, is read from the
+ * outbox in journal order — never from the bus. Each is sent with the one {@link WebClient}, in
+ * order per call and subscription, at most {@code fanout.max_concurrency_per_subscription} at a
+ * time per subscription, and its attempt recorded before its lane moves on. Failures are retried
  * on the {@link RetryPolicy}; a subscription that keeps failing, or whose receiver answers 410, is
  * disabled and a {@code subscription.disabled} event is published. Only the node that accepted an
  * event delivers it, so each webhook goes out once in a cluster.
@@ -55,19 +55,12 @@ public final class FanoutVerticle extends VerticleBase {
 
   private static final Logger LOG = System.getLogger(FanoutVerticle.class.getName());
   private static final long POLL_MILLIS = 500;
-  private static final long QUERY_SPACING_MILLIS = 25;
   private static final long PRUNE_MILLIS = 600_000;
   private static final long SIZE_CHECK_MILLIS = 10_000;
 
-  private final Set<Long> inFlight = new HashSet<>();
-  /** Read from the outbox, not started yet: per subscription, oldest first. */
-  private final Map<String, ArrayDeque<Delivery>> waiting = new LinkedHashMap<>();
-  private int waitingCount;
-  private final Set<Long> known = new HashSet<>();
-  private final Map<String, Integer> perSubscription = new HashMap<>();
   private final Map<String, Health> health = new HashMap<>();
-  private final Set<String> paused = new HashSet<>();
   private final Set<String> disabling = new HashSet<>();
+  private DeliveryQueues queues;
   private Outbox outbox;
   private WebClient client;
   private WorkerExecutor resolver;
@@ -82,17 +75,15 @@ public final class FanoutVerticle extends VerticleBase {
     }
   };
   private Intake intake;
-  private int maxInFlight;
-  private int maxPerSubscription;
   private long requestTimeoutMillis;
   private int disableAfterFailures;
   private long disableAfterMillis;
   private long retentionMillis;
   private long maxOutboxBytes;
-  private boolean querying;
+  private boolean pumping;
   private boolean pumpAgain;
-  private boolean queryScheduled;
-  private long lastQueryAt;
+  private long timerId = -1;
+  private long timerAt = Long.MAX_VALUE;
   private boolean stopping;
   private long lastSizeWarning;
 
@@ -112,8 +103,10 @@ public final class FanoutVerticle extends VerticleBase {
   public Future<?> start() {
     Codecs.register(vertx);
     JsonObject settings = config().getJsonObject("fanout");
-    maxInFlight = settings.getInteger("max_in_flight");
-    maxPerSubscription = settings.getInteger("max_concurrency_per_subscription");
+    int maxInFlight = settings.getInteger("max_in_flight");
+    int maxPerSubscription = settings.getInteger("max_concurrency_per_subscription");
+    queues = new DeliveryQueues(maxPerSubscription, maxInFlight, settings.getInteger("max_in_memory_per_subscription"),
+        settings.getInteger("max_in_memory"));
     requestTimeoutMillis = settings.getLong("request_timeout_ms");
     disableAfterFailures = settings.getInteger("disable_after_failures");
     disableAfterMillis = Durations.parseMillis(settings.getString("disable_after"));
@@ -139,9 +132,13 @@ public final class FanoutVerticle extends VerticleBase {
         })
         .compose(stored -> {
           health.putAll(stored);
+          return outbox.subscriptionsWithPending();
+        })
+        .compose(withPending -> {
+          queues.discovered(withPending);
           MessageConsumer<JournalRequest> journal = vertx.eventBus().localConsumer(Addresses.OUTBOX_JOURNAL, this::journal);
           MessageConsumer<JsonObject> api = vertx.eventBus().localConsumer(Addresses.DELIVERY_API, this::command);
-          vertx.setPeriodic(POLL_MILLIS, ignored -> pump());
+          vertx.setPeriodic(POLL_MILLIS, ignored -> poll());
           vertx.setPeriodic(SIZE_CHECK_MILLIS, ignored -> checkSize());
           vertx.setPeriodic(1_000, PRUNE_MILLIS, ignored -> prune());
           return Future.all(journal.completion(), api.completion());
@@ -163,6 +160,7 @@ public final class FanoutVerticle extends VerticleBase {
     outbox.append(message.body().deliveries()).onComplete(done -> {
       if (done.succeeded()) {
         message.reply(null);
+        queues.journaled(done.result(), System.currentTimeMillis());
         pump();
       } else if (done.cause() instanceof Outbox.OutboxFullException full) {
         warnSize(full.getMessage());
@@ -174,112 +172,82 @@ public final class FanoutVerticle extends VerticleBase {
     });
   }
 
+  /** Periodically: resumes re-enabled subscriptions and looks again for what to read from the outbox. */
+  private void poll() {
+    SubscriptionIndex index = SubscriptionIndex.lookup(vertx);
+    for (String id : queues.paused()) {
+      Subscription subscription = index == null ? null : index.find(id);
+      if (!disabling.contains(id) && (subscription == null || subscription.enabled())) {
+        queues.resume(id);
+      }
+    }
+    queues.rescan();
+    pump();
+  }
+
   /**
-   * Starts what is queued in memory and, when the queue runs low, reads more due deliveries from
-   * the outbox: one query at a time, calls made meanwhile coalesced into one more.
+   * Starts every delivery that may start now and reads from the outbox what memory lacks; calls
+   * made while it runs (a delivery that finishes at once) make it go round again.
    */
   private void pump() {
     if (stopping) {
       return;
     }
-    dispatchQueued();
-    if (querying) {
+    if (pumping) {
       pumpAgain = true;
       return;
     }
-    if (waitingCount >= maxInFlight) {
-      return;
-    }
-    // With work in hand, read again at most every QUERY_SPACING_MILLIS: a query that finds little
-    // still scans the pending rows, and it shares the outbox's thread with the commits.
-    long now = System.currentTimeMillis();
-    if (waitingCount > 0 && now - lastQueryAt < QUERY_SPACING_MILLIS) {
-      if (!queryScheduled) {
-        queryScheduled = true;
-        vertx.setTimer(QUERY_SPACING_MILLIS - (now - lastQueryAt), ignored -> {
-          queryScheduled = false;
-          pump();
-        });
-      }
-      return;
-    }
-    lastQueryAt = now;
-    querying = true;
-    refreshPaused();
-    Set<String> skipped = new HashSet<>(paused);
-    Map<String, Integer> load = new HashMap<>(perSubscription);
-    waiting.forEach((id, deliveries) -> load.merge(id, deliveries.size(), Integer::sum));
-    load.forEach((id, count) -> {
-      if (count >= 2 * maxPerSubscription) {
-        skipped.add(id);
-      }
-    });
-    outbox.due(System.currentTimeMillis(), 2 * maxInFlight, skipped).onComplete(found -> {
-      querying = false;
-      if (found.failed()) {
-        LOG.log(Level.ERROR, "reading due deliveries failed", found.cause());
-        return;
-      }
-      for (Delivery delivery : found.result()) {
-        if (known.add(delivery.seq())) {
-          waiting.computeIfAbsent(delivery.subscriptionId(), id -> new ArrayDeque<>()).add(delivery);
-          waitingCount++;
-        }
-      }
-      dispatchQueued();
-      if (pumpAgain) {
+    pumping = true;
+    try {
+      do {
         pumpAgain = false;
-        pump();
-      }
+        for (DeliveryQueues.Refill refill : queues.refillsDue()) {
+          outbox.pending(refill.subscriptionId(), refill.afterSeq(), refill.limit()).onComplete(read -> {
+            if (read.failed()) {
+              LOG.log(Level.ERROR, "reading pending deliveries failed", read.cause());
+            }
+            queues.refilled(refill, read.succeeded() ? read.result() : null, System.currentTimeMillis());
+            pump();
+          });
+        }
+        long now = System.currentTimeMillis();
+        for (Delivery delivery = queues.next(now); delivery != null; delivery = queues.next(now)) {
+          start(delivery, now);
+        }
+      } while (pumpAgain);
+    } finally {
+      pumping = false;
+    }
+    wakeAt(queues.nextDueAt());
+  }
+
+  /** Keeps one timer, for the earliest retry. */
+  private void wakeAt(long dueAt) {
+    if (dueAt >= timerAt || dueAt == Long.MAX_VALUE) {
+      return;
+    }
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    timerAt = dueAt;
+    timerId = vertx.setTimer(Math.max(1, dueAt - System.currentTimeMillis()), ignored -> {
+      timerId = -1;
+      timerAt = Long.MAX_VALUE;
+      pump();
     });
   }
 
-  private void dispatchQueued() {
-    Iterator<Map.Entry<String, ArrayDeque<Delivery>>> subscriptions = waiting.entrySet().iterator();
-    while (subscriptions.hasNext() && inFlight.size() < maxInFlight) {
-      Map.Entry<String, ArrayDeque<Delivery>> entry = subscriptions.next();
-      dispatch(entry.getKey(), entry.getValue());
-      if (entry.getValue().isEmpty()) {
-        subscriptions.remove();
-      }
-    }
-  }
-
-  /** Starts one subscription's waiting deliveries while it and the node have room. */
-  private void dispatch(String subscriptionId, ArrayDeque<Delivery> deliveries) {
-    while (!deliveries.isEmpty() && inFlight.size() < maxInFlight
-        && perSubscription.getOrDefault(subscriptionId, 0) < maxPerSubscription) {
-      waitingCount--;
-      start(deliveries.poll());
-    }
-  }
-
-
-  private void refreshPaused() {
-    SubscriptionIndex index = SubscriptionIndex.lookup(vertx);
-    paused.removeIf(id -> {
-      if (disabling.contains(id)) {
-        return false;
-      }
-      Subscription subscription = index == null ? null : index.find(id);
-      return subscription == null || subscription.enabled();
-    });
-  }
-
-  private void start(Delivery delivery) {
+  private void start(Delivery delivery, long now) {
     SubscriptionIndex index = SubscriptionIndex.lookup(vertx);
     Subscription subscription = index == null ? null : index.find(delivery.subscriptionId());
-    long now = System.currentTimeMillis();
     if (subscription != null && !subscription.enabled()) {
-      paused.add(subscription.id());
-      known.remove(delivery.seq());
+      queues.unstarted(delivery, now);
+      queues.pause(subscription.id());
       return;
     }
-    inFlight.add(delivery.seq());
-    perSubscription.merge(delivery.subscriptionId(), 1, Integer::sum);
     if (subscription == null || !subscription.activeAt(now)) {
       String reason = subscription == null ? "the subscription was deleted or has expired" : "the subscription has expired";
-      finish(delivery, new Attempt(delivery, delivery.attempts(), now, 0, reason, 0, "failed", "failed", null), null);
+      finish(delivery, new Attempt(delivery, delivery.attempts() + 1, now, 0, reason, 0, "failed", "failed", null), null);
       return;
     }
     String webhookId = delivery.eventId() + "_" + delivery.subscriptionId();
@@ -336,24 +304,25 @@ public final class FanoutVerticle extends VerticleBase {
   private void finish(Delivery delivery, Attempt attempt, Health current) {
     Health recorded = current != null ? current
         : health.getOrDefault(delivery.subscriptionId(), Health.none(delivery.subscriptionId()));
-    inFlight.remove(delivery.seq());
-    perSubscription.computeIfPresent(delivery.subscriptionId(), (id, count) -> count <= 1 ? null : count - 1);
-    // The delivery stays known until its record is durable, so no query can hand it out twice.
-    outbox.record(attempt, recorded).onComplete(done -> {
+    Delivery retried = attempt.state().equals("pending") ? delivery.retried(attempt.number(), attempt.nextAttemptAt())
+        : null;
+    // Its lane waits until the record is durable: a read of the outbox made meanwhile would still
+    // find it pending, and a restart must not lose the attempt count.
+    Future<Void> durable = outbox.record(attempt, recorded);
+    queues.responded(delivery);
+    pump();
+    durable.onComplete(done -> {
       if (done.failed()) {
         LOG.log(Level.ERROR, "recording an attempt failed; the delivery will be tried again", done.cause());
       }
-      known.remove(delivery.seq());
+      long now = System.currentTimeMillis();
+      queues.finished(delivery, done.succeeded() ? retried : delivery.retried(delivery.attempts(), now + 5_000), now);
       pump();
     });
-    ArrayDeque<Delivery> same = waiting.get(delivery.subscriptionId());
-    if (same != null) {
-      dispatch(delivery.subscriptionId(), same);
-    }
   }
 
   private void disable(Subscription subscription, String reason) {
-    paused.add(subscription.id());
+    queues.pause(subscription.id());
     if (!disabling.add(subscription.id())) {
       return;
     }
@@ -389,8 +358,11 @@ public final class FanoutVerticle extends VerticleBase {
         break;
       case "replay":
         answer = outbox.replay(id, command.getLong("since"), command.getLong("until"))
-            .map(count -> new JsonObject().put("queued", count))
-            .onSuccess(queued -> pump());
+            .map(queued -> {
+              queues.journaled(queued, System.currentTimeMillis());
+              pump();
+              return new JsonObject().put("queued", queued.size());
+            });
         break;
       case "health":
         answer = outbox.pendingCount(id).map(pending -> {
@@ -419,7 +391,7 @@ public final class FanoutVerticle extends VerticleBase {
     outbox.prune(System.currentTimeMillis() - retentionMillis)
         .onSuccess(count -> {
           if (count > 0) {
-            LOG.log(Level.INFO, "pruned " + count + " finished deliveries older than fanout.retention");
+            LOG.log(Level.INFO, "pruned " + count + " journaled events, and attempt records, older than fanout.retention");
           }
         })
         .onFailure(failure -> LOG.log(Level.ERROR, "pruning the outbox failed", failure));

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The durable record of what must be delivered: one delivery per event and matching subscription,
@@ -15,16 +16,21 @@ import java.util.Map;
  */
 public interface Outbox {
 
-  /** Journals deliveries; succeeds once they are durable. Fails with {@link OutboxFullException} at the size limit. */
-  Future<Void> append(List<NewDelivery> deliveries);
+  /**
+   * Journals deliveries; succeeds once they are durable, with each one as journaled (its sequence
+   * number assigned). Fails with {@link OutboxFullException} at the size limit.
+   */
+  Future<List<Delivery>> append(List<NewDelivery> deliveries);
 
   /**
-   * Deliveries due now, oldest first, each the oldest pending one of its subscription and order
-   * key (so a call's events go out one at a time, in order).
-   *
-   * @param paused subscriptions whose deliveries wait (disabled ones)
+   * A subscription's pending deliveries after a sequence number, in sequence order (which is the
+   * order they were journaled in), with their event. Runs after every write asked for before it,
+   * so what it returns and what is appended after it never overlap nor leave a gap.
    */
-  Future<List<Delivery>> due(long nowMillis, int limit, Collection<String> paused);
+  Future<List<Delivery>> pending(String subscriptionId, long afterSeq, int limit);
+
+  /** The subscriptions that have pending deliveries. */
+  Future<Set<String>> subscriptionsWithPending();
 
   /** Records an attempt and what it leaves the delivery as, with the subscription's health. */
   Future<Void> record(Attempt attempt, Health health);
@@ -33,12 +39,12 @@ public interface Outbox {
   Future<List<JsonObject>> attempts(String subscriptionId, String outcome, Long beforeId, int limit);
 
   /**
-   * Queues again every event of the window (event timestamps, microseconds) that was journaled for
-   * the subscription and is not pending already.
+   * Journals again every event of the window (event timestamps, microseconds) that was delivered,
+   * or tried, for the subscription and is not pending already.
    *
-   * @return how many deliveries were queued
+   * @return the deliveries queued, in event time order
    */
-  Future<Integer> replay(String subscriptionId, long sinceMicros, long untilMicros);
+  Future<List<Delivery>> replay(String subscriptionId, long sinceMicros, long untilMicros);
 
   /** Every subscription's health as last recorded. */
   Future<Map<String, Health>> health();
@@ -46,7 +52,10 @@ public interface Outbox {
   /** Pending deliveries of one subscription. */
   Future<Long> pendingCount(String subscriptionId);
 
-  /** Deletes finished deliveries, attempts and events older than the cutoff; returns deliveries deleted. */
+  /**
+   * Deletes attempt records and journaled events older than the cutoff, keeping every event a
+   * pending delivery still needs; returns how many events were deleted.
+   */
   Future<Integer> prune(long beforeMillis);
 
   /** Bytes the outbox holds on disk. */
@@ -71,8 +80,22 @@ public interface Outbox {
     }
   }
 
-  /** A journaled delivery. */
-  record Delivery(long seq, String eventId, String subscriptionId, String orderKey, String eventJson, int attempts) {
+  /**
+   * A journaled delivery.
+   *
+   * @param seq its place in the journal: later deliveries have larger numbers
+   * @param eventSeq the journaled event's number
+   * @param eventJson the event as {@link Event#toJson()} wrote it
+   * @param attempts attempts made so far
+   * @param nextAttemptAt when it is due (Unix ms)
+   */
+  record Delivery(long seq, long eventSeq, String eventId, String subscriptionId, String orderKey, String eventJson,
+      int attempts, long nextAttemptAt) {
+
+    /** The same delivery after an attempt that leaves it pending, due again at {@code nextAttemptAt}. */
+    public Delivery retried(int attemptsMade, long dueAt) {
+      return new Delivery(seq, eventSeq, eventId, subscriptionId, orderKey, eventJson, attemptsMade, dueAt);
+    }
   }
 
   /**

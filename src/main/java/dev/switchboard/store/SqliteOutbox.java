@@ -1,5 +1,6 @@
 package dev.switchboard.store;
 
+import dev.switchboard.event.Event;
 import dev.switchboard.fanout.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,15 +16,24 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The embedded outbox: its own SQLite file ({@code outbox.db}) beside the configuration store, so
  * the hot journal and its pruning never contend with account and subscription writes. WAL with
- * {@code synchronous=FULL}; appends and attempt records are queued and committed together, one
- * transaction (one fsync) for everything that arrived while the previous commit ran.
+ * {@code synchronous=FULL}. Three tables: {@code events} (each journaled event once),
+ * {@code pending} (one row per delivery not finished yet, deleted when it is) and {@code attempts}
+ * (the delivery log). Sequence numbers are given here, in the order work runs, so a delivery's
+ * number says when it was journaled.
+ *
+ * <p>Every call joins one queue; whatever arrived while a transaction ran is done together in the
+ * next one (one fsync for many events), in the order it was asked for, reads included, and each
+ * result is handed back after its transaction commits.
  *
  * <p>Create and call it from one event loop (its owner's); the JDBC work runs on one worker thread.
  */
@@ -31,6 +41,11 @@ public final class SqliteOutbox implements Outbox {
 
   /** The file's name inside the data directory. */
   public static final String FILE_NAME = "outbox.db";
+
+  private static final int PRUNE_CHUNK = 5_000;
+  private static final long MEASURE_MILLIS = 100;
+  private static final String MEASURE = "SELECT (page_count - freelist_count) * page_size"
+      + " FROM pragma_page_count, pragma_freelist_count, pragma_page_size";
 
   static final List<Schema.Migration> MIGRATIONS = List.of(
       new Schema.Migration(1, "events, deliveries, attempts and health", List.of(
@@ -51,97 +66,143 @@ public final class SqliteOutbox implements Outbox {
           "CREATE INDEX attempts_subscription ON attempts (subscription_id, id)",
           "CREATE INDEX attempts_at ON attempts (at)",
           "CREATE TABLE health (subscription_id TEXT PRIMARY KEY, last_success_at INTEGER, last_failure_at INTEGER,"
-              + " consecutive_failures INTEGER NOT NULL, failing_since INTEGER, last_error TEXT)")));
+              + " consecutive_failures INTEGER NOT NULL, failing_since INTEGER, last_error TEXT)")),
+      // Why: five indexes on every delivery row, and a finished delivery rewritten in place, made
+      // the journal the fan-out's bottleneck. Now a delivery is one narrow row, deleted when done.
+      new Schema.Migration(2, "pending deliveries apart from the log; events by number", List.of(
+          "CREATE TABLE journal (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, ts_micros INTEGER NOT NULL,"
+              + " created_at INTEGER NOT NULL, json TEXT NOT NULL)",
+          "INSERT INTO journal (id, ts_micros, created_at, json)"
+              + " SELECT id, ts_micros, created_at, json FROM events ORDER BY created_at, id",
+          "CREATE INDEX journal_id ON journal (id)",
+          "CREATE TABLE pending (seq INTEGER PRIMARY KEY, event_seq INTEGER NOT NULL, subscription_id TEXT NOT NULL,"
+              + " order_key TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,"
+              + " created_at INTEGER NOT NULL)",
+          "INSERT INTO pending SELECT d.seq, j.seq, d.subscription_id, d.order_key, d.attempts, d.next_attempt_at,"
+              + " d.created_at FROM deliveries d JOIN journal j ON j.id = d.event_id WHERE d.state = 'pending'",
+          "CREATE TABLE log (id INTEGER PRIMARY KEY, subscription_id TEXT NOT NULL, delivery_seq INTEGER NOT NULL,"
+              + " event_seq INTEGER NOT NULL, event_id TEXT NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,"
+              + " status INTEGER, error TEXT, latency_ms INTEGER NOT NULL, outcome TEXT NOT NULL, next_attempt_at INTEGER)",
+          "INSERT INTO log SELECT a.id, a.subscription_id, a.delivery_seq, j.seq, a.event_id, a.attempt, a.at,"
+              + " a.status, a.error, a.latency_ms, a.outcome, a.next_attempt_at FROM attempts a"
+              + " JOIN journal j ON j.id = a.event_id",
+          "DROP TABLE attempts",
+          "DROP TABLE deliveries",
+          "DROP TABLE events",
+          "DROP INDEX journal_id",
+          "ALTER TABLE journal RENAME TO events",
+          "ALTER TABLE log RENAME TO attempts",
+          "CREATE INDEX pending_subscription ON pending (subscription_id, seq)",
+          "CREATE INDEX attempts_subscription ON attempts (subscription_id, id)")));
 
   private final Vertx vertx;
   private final SqliteDatabase database;
   private final long maxBytes;
-  private final List<Write> queued = new ArrayList<>();
+  private final List<Step<?>> queued = new ArrayList<>();
   /** Health as of the newest attempt per subscription, written once by the next commit. */
   private final Map<String, Health> healthToWrite = new LinkedHashMap<>();
   private final Map<String, PreparedStatement> statements = new HashMap<>();
+  /** The next numbers to give; used on the worker thread only, in the order work runs. */
+  private final AtomicLong nextSeq;
+  private final AtomicLong nextEventSeq;
   private boolean committing;
   private long sizeBytes;
+  private volatile long measured;
+  private volatile long measuredAt;
 
-  private SqliteOutbox(Vertx vertx, SqliteDatabase database, long maxBytes) {
+  private SqliteOutbox(Vertx vertx, SqliteDatabase database, long maxBytes, long[] next) {
     this.vertx = vertx;
     this.database = database;
     this.maxBytes = maxBytes;
+    this.sizeBytes = next[0];
+    this.measured = next[0];
+    this.nextSeq = new AtomicLong(next[1]);
+    this.nextEventSeq = new AtomicLong(next[2]);
   }
 
   /** Opens (creating and migrating when needed) {@code dataDir/outbox.db}. */
   public static Future<SqliteOutbox> open(Vertx vertx, Path dataDir, long maxBytes) {
     return SqliteDatabase.open(vertx, dataDir, FILE_NAME, MIGRATIONS)
-        .compose(database -> database.call(SqliteOutbox::measure)
-            .map(size -> {
-              SqliteOutbox outbox = new SqliteOutbox(vertx, database, maxBytes);
-              outbox.sizeBytes = size;
-              return outbox;
-            }));
+        .compose(database -> database.call(connection -> new long[] {measure(connection),
+                1 + Math.max(single(connection, "SELECT MAX(seq) FROM pending"),
+                    single(connection, "SELECT MAX(delivery_seq) FROM attempts")),
+                1 + single(connection, "SELECT MAX(seq) FROM events")})
+            .map(next -> new SqliteOutbox(vertx, database, maxBytes, next)));
   }
 
   @Override
-  public Future<Void> append(List<NewDelivery> deliveries) {
+  public Future<List<Delivery>> append(List<NewDelivery> deliveries) {
     if (sizeBytes >= maxBytes) {
       return Future.failedFuture(new OutboxFullException("the outbox holds " + sizeBytes
           + " bytes, at its limit fanout.max_outbox_bytes = " + maxBytes + "; deliveries must drain first"));
     }
     return enqueue(connection -> {
       long now = System.currentTimeMillis();
-      PreparedStatement event = prepared(connection,
-          "INSERT OR IGNORE INTO events (id, ts_micros, created_at, json) VALUES (?, ?, ?, ?)");
-      PreparedStatement delivery = prepared(connection, "INSERT INTO deliveries (event_id, subscription_id,"
-          + " order_key, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)");
+      PreparedStatement insertEvent = prepared(connection,
+          "INSERT INTO events (seq, id, ts_micros, created_at, json) VALUES (?, ?, ?, ?, ?)");
+      PreparedStatement insertPending = prepared(connection, "INSERT INTO pending (seq, event_seq, subscription_id,"
+          + " order_key, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)");
+      List<Delivery> journaled = new ArrayList<>(deliveries.size());
       String lastEvent = null;
+      long eventSeq = 0;
       for (NewDelivery item : deliveries) {
-        if (!item.event().id().equals(lastEvent)) {
-          event.setString(1, item.event().id());
-          event.setLong(2, item.event().timestampMicros());
-          event.setLong(3, now);
-          event.setString(4, item.event().toJson());
-          event.addBatch();
-          lastEvent = item.event().id();
+        Event event = item.event();
+        if (!event.id().equals(lastEvent)) {
+          lastEvent = event.id();
+          eventSeq = nextEventSeq.getAndIncrement();
+          insertEvent.setLong(1, eventSeq);
+          insertEvent.setString(2, event.id());
+          insertEvent.setLong(3, event.timestampMicros());
+          insertEvent.setLong(4, now);
+          insertEvent.setString(5, event.toJson());
+          insertEvent.executeUpdate();
         }
-        delivery.setString(1, item.event().id());
-        delivery.setString(2, item.subscriptionId());
-        delivery.setString(3, item.orderKey());
-        delivery.setLong(4, now);
-        delivery.setLong(5, now);
-        delivery.addBatch();
+        long seq = nextSeq.getAndIncrement();
+        insertPending.setLong(1, seq);
+        insertPending.setLong(2, eventSeq);
+        insertPending.setString(3, item.subscriptionId());
+        insertPending.setString(4, item.orderKey());
+        insertPending.setLong(5, now);
+        insertPending.setLong(6, now);
+        insertPending.executeUpdate();
+        journaled.add(new Delivery(seq, eventSeq, event.id(), item.subscriptionId(), item.orderKey(), event.toJson(),
+            0, now));
       }
-      event.executeBatch();
-      delivery.executeBatch();
+      return journaled;
     });
   }
 
   @Override
-  public Future<List<Delivery>> due(long nowMillis, int limit, Collection<String> paused) {
-    return read(connection -> {
-      StringBuilder sql = new StringBuilder("SELECT d.seq, d.event_id, d.subscription_id, d.order_key, e.json, d.attempts"
-          + " FROM deliveries d JOIN events e ON e.id = d.event_id"
-          + " WHERE d.state = 'pending' AND d.next_attempt_at <= ?"
-          + " AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.subscription_id = d.subscription_id"
-          + " AND p.order_key = d.order_key AND p.state = 'pending' AND p.seq < d.seq)");
-      if (!paused.isEmpty()) {
-        sql.append(" AND d.subscription_id NOT IN (").append("?,".repeat(paused.size() - 1)).append("?)");
-      }
-      sql.append(" ORDER BY d.seq LIMIT ?");
-      try (PreparedStatement query = connection.prepareStatement(sql.toString())) {
-        int index = 1;
-        query.setLong(index++, nowMillis);
-        for (String id : paused) {
-          query.setString(index++, id);
+  public Future<List<Delivery>> pending(String subscriptionId, long afterSeq, int limit) {
+    return enqueue(connection -> {
+      PreparedStatement query = prepared(connection, "SELECT p.seq, p.event_seq, e.id, p.order_key, e.json,"
+          + " p.attempts, p.next_attempt_at FROM pending p JOIN events e ON e.seq = p.event_seq"
+          + " WHERE p.subscription_id = ? AND p.seq > ? ORDER BY p.seq LIMIT ?");
+      query.setString(1, subscriptionId);
+      query.setLong(2, afterSeq);
+      query.setInt(3, limit);
+      List<Delivery> found = new ArrayList<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          found.add(new Delivery(rows.getLong(1), rows.getLong(2), rows.getString(3), subscriptionId,
+              rows.getString(4), rows.getString(5), rows.getInt(6), rows.getLong(7)));
         }
-        query.setInt(index, limit);
-        List<Delivery> found = new ArrayList<>();
-        try (ResultSet rows = query.executeQuery()) {
-          while (rows.next()) {
-            found.add(new Delivery(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                rows.getString(5), rows.getInt(6)));
-          }
-        }
-        return found;
       }
+      return found;
+    });
+  }
+
+  @Override
+  public Future<Set<String>> subscriptionsWithPending() {
+    return enqueue(connection -> {
+      Set<String> found = new HashSet<>();
+      try (Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT DISTINCT subscription_id FROM pending")) {
+        while (rows.next()) {
+          found.add(rows.getString(1));
+        }
+      }
+      return found;
     });
   }
 
@@ -150,31 +211,34 @@ public final class SqliteOutbox implements Outbox {
     healthToWrite.put(health.subscriptionId(), health);
     return enqueue(connection -> {
       Delivery delivery = attempt.delivery();
-      boolean finished = !attempt.state().equals("pending");
-      PreparedStatement update = prepared(connection, "UPDATE deliveries SET state = ?, attempts = ?,"
-          + " next_attempt_at = ?, completed_at = ?, last_status = ?, last_error = ? WHERE seq = ?");
+      if (attempt.state().equals("pending")) {
+        PreparedStatement update = prepared(connection,
+            "UPDATE pending SET attempts = ?, next_attempt_at = ? WHERE seq = ?");
+        update.setInt(1, attempt.number());
+        update.setLong(2, attempt.nextAttemptAt());
+        update.setLong(3, delivery.seq());
+        update.executeUpdate();
+      } else {
+        PreparedStatement delete = prepared(connection, "DELETE FROM pending WHERE seq = ?");
+        delete.setLong(1, delivery.seq());
+        delete.executeUpdate();
+      }
       PreparedStatement insert = prepared(connection, "INSERT INTO attempts (subscription_id, delivery_seq,"
-          + " event_id, attempt, at, status, error, latency_ms, outcome, next_attempt_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      update.setString(1, attempt.state());
-      update.setInt(2, attempt.number());
-      update.setLong(3, attempt.nextAttemptAt() == null ? Long.MAX_VALUE : attempt.nextAttemptAt());
-      setLong(update, 4, finished ? attempt.at() : null);
-      setLong(update, 5, attempt.status() == 0 ? null : (long) attempt.status());
-      update.setString(6, attempt.error());
-      update.setLong(7, delivery.seq());
-      update.executeUpdate();
+          + " event_seq, event_id, attempt, at, status, error, latency_ms, outcome, next_attempt_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       insert.setString(1, delivery.subscriptionId());
       insert.setLong(2, delivery.seq());
-      insert.setString(3, delivery.eventId());
-      insert.setInt(4, attempt.number());
-      insert.setLong(5, attempt.at());
-      setLong(insert, 6, attempt.status() == 0 ? null : (long) attempt.status());
-      insert.setString(7, attempt.error());
-      insert.setLong(8, attempt.latencyMillis());
-      insert.setString(9, attempt.outcome());
-      setLong(insert, 10, attempt.nextAttemptAt());
+      insert.setLong(3, delivery.eventSeq());
+      insert.setString(4, delivery.eventId());
+      insert.setInt(5, attempt.number());
+      insert.setLong(6, attempt.at());
+      setLong(insert, 7, attempt.status() == 0 ? null : (long) attempt.status());
+      insert.setString(8, attempt.error());
+      insert.setLong(9, attempt.latencyMillis());
+      insert.setString(10, attempt.outcome());
+      setLong(insert, 11, attempt.nextAttemptAt());
       insert.executeUpdate();
+      return null;
     });
   }
 
@@ -235,27 +299,40 @@ public final class SqliteOutbox implements Outbox {
   }
 
   @Override
-  public Future<Integer> replay(String subscriptionId, long sinceMicros, long untilMicros) {
-    Promise<Integer> count = Promise.promise();
-    enqueue(connection -> {
+  public Future<List<Delivery>> replay(String subscriptionId, long sinceMicros, long untilMicros) {
+    return enqueue(connection -> {
       long now = System.currentTimeMillis();
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO deliveries (event_id, subscription_id,"
-          + " order_key, state, attempts, next_attempt_at, created_at)"
-          + " SELECT d.event_id, d.subscription_id, MIN(d.order_key), 'pending', 0, ?, ? FROM deliveries d"
-          + " JOIN events e ON e.id = d.event_id"
-          + " WHERE d.subscription_id = ? AND e.ts_micros >= ? AND e.ts_micros < ?"
-          + " AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.subscription_id = d.subscription_id"
-          + " AND p.event_id = d.event_id AND p.state = 'pending')"
-          + " GROUP BY d.event_id ORDER BY MIN(e.ts_micros), MIN(d.seq)")) {
-        insert.setLong(1, now);
-        insert.setLong(2, now);
-        insert.setString(3, subscriptionId);
-        insert.setLong(4, sinceMicros);
-        insert.setLong(5, untilMicros);
-        count.complete(insert.executeUpdate());
+      List<Delivery> queuedAgain = new ArrayList<>();
+      try (PreparedStatement query = connection.prepareStatement("SELECT e.seq, e.id, e.json FROM events e"
+          + " WHERE e.seq IN (SELECT event_seq FROM attempts WHERE subscription_id = ?)"
+          + " AND e.ts_micros >= ? AND e.ts_micros < ?"
+          + " AND e.seq NOT IN (SELECT event_seq FROM pending WHERE subscription_id = ?)"
+          + " ORDER BY e.ts_micros, e.seq")) {
+        query.setString(1, subscriptionId);
+        query.setLong(2, sinceMicros);
+        query.setLong(3, untilMicros);
+        query.setString(4, subscriptionId);
+        PreparedStatement insert = prepared(connection, "INSERT INTO pending (seq, event_seq, subscription_id,"
+            + " order_key, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)");
+        try (ResultSet rows = query.executeQuery()) {
+          while (rows.next()) {
+            String json = rows.getString(3);
+            String orderKey = NewDelivery.of(Event.fromJson(json), subscriptionId).orderKey();
+            long seq = nextSeq.getAndIncrement();
+            insert.setLong(1, seq);
+            insert.setLong(2, rows.getLong(1));
+            insert.setString(3, subscriptionId);
+            insert.setString(4, orderKey);
+            insert.setLong(5, now);
+            insert.setLong(6, now);
+            insert.executeUpdate();
+            queuedAgain.add(new Delivery(seq, rows.getLong(1), rows.getString(2), subscriptionId, orderKey, json, 0,
+                now));
+          }
+        }
       }
-    }).onFailure(count::tryFail);
-    return count.future();
+      return queuedAgain;
+    });
   }
 
   @Override
@@ -277,8 +354,7 @@ public final class SqliteOutbox implements Outbox {
   @Override
   public Future<Long> pendingCount(String subscriptionId) {
     return read(connection -> {
-      PreparedStatement count = prepared(connection,
-          "SELECT COUNT(*) FROM deliveries WHERE subscription_id = ? AND state = 'pending'");
+      PreparedStatement count = prepared(connection, "SELECT COUNT(*) FROM pending WHERE subscription_id = ?");
       count.setString(1, subscriptionId);
       try (ResultSet rows = count.executeQuery()) {
         return rows.next() ? rows.getLong(1) : 0L;
@@ -288,23 +364,41 @@ public final class SqliteOutbox implements Outbox {
 
   @Override
   public Future<Integer> prune(long beforeMillis) {
-    Promise<Integer> pruned = Promise.promise();
-    enqueue(connection -> {
-      try (PreparedStatement deliveries = connection.prepareStatement(
-          "DELETE FROM deliveries WHERE state <> 'pending' AND completed_at < ?");
-          PreparedStatement attempts = connection.prepareStatement("DELETE FROM attempts WHERE at < ?");
-          PreparedStatement events = connection.prepareStatement("DELETE FROM events WHERE created_at < ?"
-              + " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)")) {
-        deliveries.setLong(1, beforeMillis);
-        int deleted = deliveries.executeUpdate();
-        attempts.setLong(1, beforeMillis);
-        attempts.executeUpdate();
-        events.setLong(1, beforeMillis);
-        events.executeUpdate();
-        pruned.complete(deleted);
+    return enqueue(connection -> {
+      // Rows are numbered in time order, so the old ones are a prefix: walk it in chunks rather
+      // than keep an index on time that every insert would pay for.
+      try (PreparedStatement oldest = connection.prepareStatement(
+              "SELECT MAX(id) FROM (SELECT id, at FROM attempts ORDER BY id LIMIT ?) WHERE at < ?");
+          PreparedStatement attempts = connection.prepareStatement("DELETE FROM attempts WHERE id <= ? AND at < ?");
+          PreparedStatement firstKept = connection.prepareStatement(
+              "SELECT seq FROM events WHERE created_at >= ? ORDER BY seq LIMIT 1");
+          PreparedStatement events = connection.prepareStatement(
+              "DELETE FROM events WHERE seq < ? AND seq NOT IN (SELECT event_seq FROM pending)")) {
+        while (true) {
+          oldest.setInt(1, PRUNE_CHUNK);
+          oldest.setLong(2, beforeMillis);
+          Long upTo;
+          try (ResultSet rows = oldest.executeQuery()) {
+            upTo = rows.next() ? getLong(rows, 1) : null;
+          }
+          if (upTo == null) {
+            break;
+          }
+          attempts.setLong(1, upTo);
+          attempts.setLong(2, beforeMillis);
+          if (attempts.executeUpdate() < PRUNE_CHUNK) {
+            break;
+          }
+        }
+        firstKept.setLong(1, beforeMillis);
+        long cut;
+        try (ResultSet rows = firstKept.executeQuery()) {
+          cut = rows.next() ? rows.getLong(1) : Long.MAX_VALUE;
+        }
+        events.setLong(1, cut);
+        return events.executeUpdate();
       }
-    }).onFailure(pruned::tryFail);
-    return pruned.future();
+    });
   }
 
   @Override
@@ -346,25 +440,45 @@ public final class SqliteOutbox implements Outbox {
   }
 
   private static long measure(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(
-            "SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count,"
-                + " pragma_page_size")) {
+    try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(MEASURE)) {
       return rows.next() ? rows.getLong(1) : 0;
     }
   }
 
-  /** A write that joins the next group commit. */
-  private interface SqlWork {
-    void run(Connection connection) throws SQLException;
+  /** The size after a commit, measured again at most every {@link #MEASURE_MILLIS} (worker thread only). */
+  private long measureNow(Connection connection) throws SQLException {
+    long now = System.currentTimeMillis();
+    if (now - measuredAt >= MEASURE_MILLIS) {
+      measuredAt = now;
+      try (ResultSet rows = prepared(connection, MEASURE).executeQuery()) {
+        measured = rows.next() ? rows.getLong(1) : 0;
+      }
+    }
+    return measured;
   }
 
-  private record Write(SqlWork work, Promise<Void> done) {
+  private static long single(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+      return rows.next() ? rows.getLong(1) : 0;
+    }
   }
 
-  private Future<Void> enqueue(SqlWork work) {
-    Promise<Void> done = Promise.promise();
-    queued.add(new Write(work, done));
+  /** Work that joins the next group commit, and its result. */
+  private record Step<T>(SqliteDatabase.Work<T> work, Promise<T> done) {
+
+    void run(Connection connection, List<Object> results) throws Exception {
+      results.add(work.run(connection));
+    }
+
+    @SuppressWarnings("unchecked")
+    void complete(Object result) {
+      done.complete((T) result);
+    }
+  }
+
+  private <T> Future<T> enqueue(SqliteDatabase.Work<T> work) {
+    Promise<T> done = Promise.promise();
+    queued.add(new Step<>(work, done));
     if (!committing) {
       commit();
     }
@@ -373,24 +487,27 @@ public final class SqliteOutbox implements Outbox {
 
   private void commit() {
     committing = true;
-    List<Write> batch = new ArrayList<>(queued);
+    List<Step<?>> batch = new ArrayList<>(queued);
     queued.clear();
     List<Health> health = new ArrayList<>(healthToWrite.values());
     healthToWrite.clear();
+    List<Object> results = new ArrayList<>(batch.size());
     database.transaction(connection -> {
-      for (Write write : batch) {
-        write.work().run(connection);
+      for (Step<?> step : batch) {
+        step.run(connection, results);
       }
       writeHealth(connection, health);
-      return measure(connection);
+      return measureNow(connection);
     }).onComplete(result -> {
       committing = false;
       if (result.succeeded()) {
         sizeBytes = result.result();
-        batch.forEach(write -> write.done().complete());
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).complete(results.get(i));
+        }
       } else {
         health.forEach(latest -> healthToWrite.putIfAbsent(latest.subscriptionId(), latest));
-        batch.forEach(write -> write.done().fail(result.cause()));
+        batch.forEach(step -> step.done().fail(result.cause()));
       }
       if (!queued.isEmpty()) {
         commit();
