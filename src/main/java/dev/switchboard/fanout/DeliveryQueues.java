@@ -319,7 +319,7 @@ final class DeliveryQueues {
 
   private boolean wantsRefill(Queue queue) {
     return !queue.complete && !queue.loading && !queue.paused && !(queue.drainFirst && queue.busyLanes > 0)
-        && queue.held - queue.waitingLanes < maxHeldPerSubscription / 2 && queue.held < maxHeldPerSubscription;
+        && queue.held - queue.waitingLanes <= maxHeldPerSubscription / 2 && queue.held < maxHeldPerSubscription;
   }
 
   private void candidate(Queue queue) {

@@ -323,6 +323,35 @@ class WebhookDeliveryTest extends GatewayTest {
   }
 
   @Test
+  void aBacklogLargerThanMemoryHoldsWaitsInTheOutboxAndStillArrivesOnceInOrder() {
+    start(config -> config.getJsonObject("fanout").put("max_in_memory_per_subscription", 10).put("max_in_memory", 100));
+    receiver.answer(request -> new Answer(200, null, ThreadLocalRandom.current().nextInt(0, 4)));
+    subscribe("call.*", new JsonObject().put("uri", receiver.uri("/hook")));
+    int calls = 6;
+    int perCall = 50;
+    StringBuilder batch = new StringBuilder();
+    for (int n = 0; n < perCall; n++) {
+      for (int call = 0; call < calls; call++) {
+        batch.append("{\"class\":\"call\",\"event\":\"update\",\"call_id\":\"big-").append(call)
+            .append("\",\"n\":").append(n).append("}\n");
+      }
+    }
+    assertEquals(202, ingest("application/x-ndjson", batch.toString()).statusCode());
+
+    List<Received> all = Await.result(receiver.count(calls * perCall));
+
+    Map<String, List<Integer>> order = new HashMap<>();
+    for (Received request : all) {
+      JsonObject event = new JsonObject(request.body());
+      order.computeIfAbsent(event.getString("call_id"), k -> new ArrayList<>()).add(event.getInteger("n"));
+    }
+    assertEquals(calls, order.size());
+    for (List<Integer> sequence : order.values()) {
+      assertEquals(java.util.stream.IntStream.range(0, perCall).boxed().toList(), sequence, "each once, in order");
+    }
+  }
+
+  @Test
   void aReceiverDownForAWhileLosesNothing() {
     start(config -> config.getJsonObject("fanout").put("retry_schedule",
         new JsonArray(List.of("0s", "200ms", "200ms", "200ms", "200ms", "200ms", "200ms", "200ms", "200ms", "200ms"))));
