@@ -33,7 +33,7 @@ public final class Switchboard {
   private final Vertx vertx;
   private final Deque<String> deployments = new ArrayDeque<>();
   private final SubscriptionVerticle subscriptions = new SubscriptionVerticle();
-  private final FanoutVerticle fanout = new FanoutVerticle();
+  private FanoutVerticle fanout;
   private final IntakeVerticle intake = new IntakeVerticle();
   private final HepCollectorVerticle hep = new HepCollectorVerticle();
   private final DatagramVerticle datagram = new DatagramVerticle();
@@ -55,10 +55,11 @@ public final class Switchboard {
   public static Future<Switchboard> start(Vertx vertx, JsonObject config) {
     Codecs.register(vertx);
     Switchboard node = new Switchboard(vertx);
+    node.fanout = new FanoutVerticle(config);
     // The softswitch adapters come right after intake, so that they stop before it and hand over
     // what they still hold (reorder window, queued events) while intake is still there.
     return node.deploy(node.subscriptions, config)
-        .compose(ignored -> node.deploy(node.fanout, FanoutVerticle.deploymentConfig(config)))
+        .compose(ignored -> node.deploy(node.fanout, new JsonObject()))
         .compose(ignored -> node.deploy(node.intake, config))
         .compose(ignored -> node.deploy(node.hep, config))
         .compose(ignored -> node.deploy(node.datagram, config))

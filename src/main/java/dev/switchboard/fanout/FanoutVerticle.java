@@ -82,27 +82,28 @@ public final class FanoutVerticle extends VerticleBase {
   private long maxOutboxBytes;
   private boolean pumping;
   private boolean pumpAgain;
+  private boolean pumpScheduled;
   private long timerId = -1;
   private long timerAt = Long.MAX_VALUE;
   private boolean stopping;
   private long lastSizeWarning;
 
+  private final JsonObject nodeConfig;
+
   /**
-   * The part of a node's configuration this verticle reads; deploy it with this rather than the
-   * whole configuration. Vert.x 5.0 builds a context for every request the {@link WebClient}
-   * makes, and each of those copies the deployment's options, config included, deeply.
+   * @param nodeConfig the node's configuration, of which it reads {@code data_dir},
+   *     {@code fanout.*} and {@code intake.timeout_ms}. Passed here, and the verticle deployed
+   *     with an empty config, because Vert.x 5.0 builds a context for requests its
+   *     {@link WebClient} makes and each copies the deployment's options, config included, deeply.
    */
-  public static JsonObject deploymentConfig(JsonObject config) {
-    return new JsonObject()
-        .put("data_dir", config.getValue("data_dir"))
-        .put("fanout", config.getValue("fanout"))
-        .put("intake", config.getValue("intake"));
+  public FanoutVerticle(JsonObject nodeConfig) {
+    this.nodeConfig = nodeConfig;
   }
 
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    JsonObject settings = config().getJsonObject("fanout");
+    JsonObject settings = nodeConfig.getJsonObject("fanout");
     int maxInFlight = settings.getInteger("max_in_flight");
     int maxPerSubscription = settings.getInteger("max_concurrency_per_subscription");
     queues = new DeliveryQueues(maxPerSubscription, maxInFlight, settings.getInteger("max_in_memory_per_subscription"),
@@ -118,14 +119,14 @@ public final class FanoutVerticle extends VerticleBase {
     resolver = vertx.createSharedWorkerExecutor("switchboard-fanout-dns", 2);
     guard = new DestinationGuard(resolver,
         CidrSet.parse(settings.getJsonArray("deny_networks").stream().map(String::valueOf).toList()));
-    intake = new Intake(vertx, config().getJsonObject("intake").getLong("timeout_ms"));
+    intake = new Intake(vertx, nodeConfig.getJsonObject("intake").getLong("timeout_ms"));
     client = WebClient.create(vertx, new WebClientOptions()
         .setConnectTimeout(settings.getInteger("connect_timeout_ms"))
         .setFollowRedirects(false)
         .setKeepAlive(true)
         .setUserAgentEnabled(false),
         new PoolOptions().setHttp1MaxSize(maxPerSubscription).setMaxWaitQueueSize(maxInFlight));
-    return SqliteOutbox.open(vertx, Path.of(config().getString("data_dir")), maxOutboxBytes)
+    return SqliteOutbox.open(vertx, Path.of(nodeConfig.getString("data_dir")), maxOutboxBytes)
         .compose(opened -> {
           outbox = opened;
           return outbox.health();
@@ -221,6 +222,22 @@ public final class FanoutVerticle extends VerticleBase {
     wakeAt(queues.nextDueAt());
   }
 
+  /**
+   * Pumps once the current event-loop task is over: an answer's connection goes back to the pool
+   * only after its handlers ran, and a request started inside them would wait for a connection
+   * (in Vert.x 5.0 at the cost of a new context and a timer); answers that land together also
+   * share one pump.
+   */
+  private void pumpSoon() {
+    if (!pumpScheduled) {
+      pumpScheduled = true;
+      vertx.runOnContext(ignored -> {
+        pumpScheduled = false;
+        pump();
+      });
+    }
+  }
+
   /** Keeps one timer, for the earliest retry. */
   private void wakeAt(long dueAt) {
     if (dueAt >= timerAt || dueAt == Long.MAX_VALUE) {
@@ -310,7 +327,7 @@ public final class FanoutVerticle extends VerticleBase {
     // find it pending, and a restart must not lose the attempt count.
     Future<Void> durable = outbox.record(attempt, recorded);
     queues.responded(delivery);
-    pump();
+    pumpSoon();
     durable.onComplete(done -> {
       if (done.failed()) {
         LOG.log(Level.ERROR, "recording an attempt failed; the delivery will be tried again", done.cause());

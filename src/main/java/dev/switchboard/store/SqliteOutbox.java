@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Every call joins one queue; whatever arrived while a transaction ran is done together in the
  * next one (one fsync for many events), in the order it was asked for, reads included, and each
- * result is handed back after its transaction commits.
+ * result is handed back after its transaction commits. Attempt records alone wait a couple of
+ * milliseconds for company before they commit, as nobody is answered on them.
  *
  * <p>Create and call it from one event loop (its owner's); the JDBC work runs on one worker thread.
  */
@@ -44,6 +45,7 @@ public final class SqliteOutbox implements Outbox {
 
   private static final int PRUNE_CHUNK = 5_000;
   private static final long MEASURE_MILLIS = 100;
+  private static final long LINGER_MILLIS = 2;
   private static final String MEASURE = "SELECT (page_count - freelist_count) * page_size"
       + " FROM pragma_page_count, pragma_freelist_count, pragma_page_size";
 
@@ -106,6 +108,9 @@ public final class SqliteOutbox implements Outbox {
   private final AtomicLong nextSeq;
   private final AtomicLong nextEventSeq;
   private boolean committing;
+  /** Queued steps someone waits on (appends, reads): they commit at once. */
+  private int urgent;
+  private long lingerTimer = -1;
   private long sizeBytes;
   private volatile long measured;
   private volatile long measuredAt;
@@ -209,7 +214,7 @@ public final class SqliteOutbox implements Outbox {
   @Override
   public Future<Void> record(Attempt attempt, Health health) {
     healthToWrite.put(health.subscriptionId(), health);
-    return enqueue(connection -> {
+    return enqueueLingering(connection -> {
       Delivery delivery = attempt.delivery();
       if (attempt.state().equals("pending")) {
         PreparedStatement update = prepared(connection,
@@ -477,16 +482,48 @@ public final class SqliteOutbox implements Outbox {
   }
 
   private <T> Future<T> enqueue(SqliteDatabase.Work<T> work) {
+    urgent++;
+    return queue(work);
+  }
+
+  /**
+   * Queues work that no caller is waiting on to answer anyone (an attempt record): it waits up
+   * to {@link #LINGER_MILLIS} for company, so that a stream of records shares fewer fsyncs.
+   */
+  private <T> Future<T> enqueueLingering(SqliteDatabase.Work<T> work) {
+    return queue(work);
+  }
+
+  private <T> Future<T> queue(SqliteDatabase.Work<T> work) {
     Promise<T> done = Promise.promise();
     queued.add(new Step<>(work, done));
-    if (!committing) {
-      commit();
-    }
+    commitWhenDue();
     return done.future();
+  }
+
+  private void commitWhenDue() {
+    if (committing || queued.isEmpty()) {
+      return;
+    }
+    if (urgent > 0) {
+      if (lingerTimer >= 0) {
+        vertx.cancelTimer(lingerTimer);
+        lingerTimer = -1;
+      }
+      commit();
+    } else if (lingerTimer < 0) {
+      lingerTimer = vertx.setTimer(LINGER_MILLIS, ignored -> {
+        lingerTimer = -1;
+        if (!committing && !queued.isEmpty()) {
+          commit();
+        }
+      });
+    }
   }
 
   private void commit() {
     committing = true;
+    urgent = 0;
     List<Step<?>> batch = new ArrayList<>(queued);
     queued.clear();
     List<Health> health = new ArrayList<>(healthToWrite.values());
@@ -509,9 +546,7 @@ public final class SqliteOutbox implements Outbox {
         health.forEach(latest -> healthToWrite.putIfAbsent(latest.subscriptionId(), latest));
         batch.forEach(step -> step.done().fail(result.cause()));
       }
-      if (!queued.isEmpty()) {
-        commit();
-      }
+      commitWhenDue();
     });
   }
 

@@ -14,7 +14,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import dev.switchboard.webhook.WebhookSignature;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +43,7 @@ class FanoutBenchmark extends GatewayTest {
   private static final int EVENTS = Integer.getInteger("bench.events", 20_000);
   private static final int WIDE_EVENTS = Integer.getInteger("bench.wide.events", 100);
   private static final int WARMUP_EVENTS = Integer.getInteger("bench.warmup.events", 5_000);
+  private static final int CLIENT_REQUESTS = Integer.getInteger("bench.client.requests", 100_000);
   private static final int BATCH = 100;
   private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":(\\d+\\.\\d{6})");
 
@@ -80,6 +84,9 @@ class FanoutBenchmark extends GatewayTest {
     wrk(uri, String.format(sample, 1));
     double raw = wrk(uri, String.format(sample, 1));
     double rawCpu = cpuMicrosPerRequest;
+    clientLoop(uri, String.format(sample, 1), CLIENT_REQUESTS);
+    double loop = clientLoop(uri, String.format(sample, 1), CLIENT_REQUESTS);
+    double loopCpu = cpuMicrosPerRequest;
     TestHttp api = new TestHttp(vertx, node.httpPort());
     JsonObject subscription = new JsonObject().put("name", "bench").put("bindings", new JsonArray().add("call.*"))
         .put("target", new JsonObject().put("uri", uri));
@@ -99,6 +106,8 @@ class FanoutBenchmark extends GatewayTest {
     System.out.printf("%nFANOUT BENCHMARK (%d cores)%n", Runtime.getRuntime().availableProcessors());
     System.out.printf("  raw: wrk POST to the receiver           %,10.0f requests/s    (JVM CPU %,.0f us/request)%n",
         raw, rawCpu);
+    System.out.printf("  WebClient alone, signed POSTs, 16 in flight %,10.0f requests/s    (%.2f of raw; JVM CPU %,.0f us/request)%n",
+        loop, raw > 0 ? loop / raw : Double.NaN, loopCpu);
     System.out.printf("  gateway, 1 subscription, %,d events    %,10.0f deliveries/s  (%.2f of raw; JVM CPU %,.0f us/delivery)%n",
         EVENTS, oneRate, raw > 0 ? oneRate / raw : Double.NaN, oneCpu);
     System.out.printf("    ingest-to-receipt latency               p50 %.1f ms, p99 %.1f ms%n",
@@ -141,6 +150,52 @@ class FanoutBenchmark extends GatewayTest {
     cpuMicrosPerRequest = (OS.getProcessCpuTime() - cpuStart) / 1e3 / expected;
     assertEquals(expected, received.get(), "nothing lost");
     return expected / seconds;
+  }
+
+  /**
+   * The ceiling the gateway's HTTP client sets on this machine: a WebClient configured as the
+   * fan-out's sends the same signed JSON POST, 16 in flight, with no ingest and no outbox.
+   */
+  private double clientLoop(String uri, String body, int requests) {
+    received.set(0);
+    expected = requests;
+    latencies = null;
+    all = Promise.promise();
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setUserAgentEnabled(false),
+        new PoolOptions().setHttp1MaxSize(16));
+    Buffer payload = Buffer.buffer(body);
+    String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    AtomicLong started = new AtomicLong();
+    long cpuStart = OS.getProcessCpuTime();
+    long start = System.nanoTime();
+    vertx.runOnContext(ignored -> {
+      for (int i = 0; i < 16; i++) {
+        sendNext(client, uri, payload, secret, started, requests);
+      }
+    });
+    Await.result(all.future(), 300);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    cpuMicrosPerRequest = (OS.getProcessCpuTime() - cpuStart) / 1e3 / requests;
+    client.close();
+    return requests / seconds;
+  }
+
+  private void sendNext(WebClient client, String uri, Buffer payload, String secret, AtomicLong started, int requests) {
+    long n = started.getAndIncrement();
+    if (n >= requests) {
+      return;
+    }
+    String id = "evt_" + n;
+    long timestamp = System.currentTimeMillis() / 1000;
+    client.postAbs(uri)
+        .timeout(10_000)
+        .putHeader("User-Agent", "Switchboard/bench")
+        .putHeader("webhook-id", id)
+        .putHeader("webhook-timestamp", Long.toString(timestamp))
+        .putHeader("webhook-signature", WebhookSignature.sign(secret, id, timestamp, payload.toString()))
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(payload)
+        .onComplete(done -> vertx.runOnContext(next -> sendNext(client, uri, payload, secret, started, requests)));
   }
 
   private double wrk(String uri, String body) throws Exception {
