@@ -14,18 +14,27 @@ import java.util.PriorityQueue;
  * per order key, oldest first), so that a freshly journaled delivery goes out without being read
  * back from the outbox, and the outbox is read only for what did not fit.
  *
- * <p>What is held is bounded ({@code maxHeldPerSubscription}, {@code maxHeld}). For each
- * subscription memory holds either every pending delivery (the queue is <em>complete</em>), or
- * every pending delivery up to a sequence number, the rest waiting in the outbox to be read in
- * order ({@link #refillsDue()}, {@link #refilled}). A subscription without a queue has nothing
- * pending. Deliveries of one lane go out one at a time, in order; a lane whose head failed waits
- * for its retry time. Not thread-safe: the fan-out's event loop owns it.
+ * <p>For each subscription memory holds either every pending delivery (the queue is
+ * <em>complete</em>), or every pending delivery up to a sequence number, the rest waiting in the
+ * outbox to be read in order ({@link #refillsDue}, {@link #refilled}). A subscription without a
+ * queue has nothing pending. Deliveries of one lane go out one at a time, in order; a lane whose
+ * head failed is <em>parked</em> until its retry time.
+ *
+ * <p>What is held is bounded. Deliveries that can go out count against
+ * {@code maxHeldPerSubscription} and {@code maxHeld}; parked ones do not, so receivers that fail
+ * never take the room of those that work. Parked deliveries are bounded apart: a subscription
+ * with twice {@code maxHeldPerSubscription} parked reads no more, and when more than {@code maxHeld}
+ * are parked in all, the subscription with the most lets go of everything it holds and reads it
+ * back from the outbox once its earliest retry is due.
+ *
+ * <p>Not thread-safe: the fan-out's event loop owns it.
  */
 final class DeliveryQueues {
 
   /**
    * A read of a subscription's pending deliveries after {@code afterSeq}, at most {@code limit};
-   * {@code generation} tells a read made before a pause from one made after.
+   * {@code generation} tells a read made before the queue let go of what it held from one made
+   * after.
    */
   record Refill(String subscriptionId, long afterSeq, int limit, int generation) {
   }
@@ -39,13 +48,17 @@ final class DeliveryQueues {
   private final ArrayDeque<Queue> refillCandidates = new ArrayDeque<>();
   private final PriorityQueue<Lane> waiting = new PriorityQueue<>((a, b) -> Long.compare(a.dueAt, b.dueAt));
   private int held;
+  private int parked;
+  /** Room promised to reads under way. */
+  private int reserved;
   private int inFlight;
+  private long now;
 
   /**
    * @param maxConcurrency deliveries in flight per subscription
    * @param maxInFlight deliveries in flight in all
-   * @param maxHeldPerSubscription deliveries held in memory per subscription
-   * @param maxHeld deliveries held in memory in all
+   * @param maxHeldPerSubscription deliveries held in memory per subscription (besides parked ones)
+   * @param maxHeld deliveries held in memory in all (besides parked ones)
    */
   DeliveryQueues(int maxConcurrency, int maxInFlight, int maxHeldPerSubscription, int maxHeld) {
     this.maxConcurrency = maxConcurrency;
@@ -59,17 +72,19 @@ final class DeliveryQueues {
    * subscription's queue is complete and has room; otherwise they wait in the outbox.
    */
   void journaled(List<Delivery> deliveries, long now) {
+    this.now = now;
     for (Delivery delivery : deliveries) {
       Queue queue = queues.computeIfAbsent(delivery.subscriptionId(), Queue::new);
       if (!queue.complete) {
         continue;
       }
-      if (queue.held >= maxHeldPerSubscription || held >= maxHeld) {
+      if (queue.active() >= maxHeldPerSubscription || held - parked + reserved >= maxHeld) {
         queue.complete = false;
         queue.loadedUpTo = queue.lastSeq;
+        candidate(queue);
         continue;
       }
-      hold(queue, delivery, now);
+      hold(queue, delivery);
     }
   }
 
@@ -86,28 +101,33 @@ final class DeliveryQueues {
   }
 
   /** Reads of the outbox to make now; each is marked as under way until {@link #refilled}. */
-  List<Refill> refillsDue() {
+  List<Refill> refillsDue(long now) {
+    this.now = now;
     List<Refill> due = new ArrayList<>();
     while (!refillCandidates.isEmpty()) {
       Queue queue = refillCandidates.poll();
       queue.candidate = false;
-      int room = Math.min(maxHeldPerSubscription - queue.held, maxHeld - held);
+      int room = Math.min(maxHeldPerSubscription - queue.active(), maxHeld - (held - parked) - reserved);
       if (wantsRefill(queue) && room > 0) {
         queue.loading = true;
         queue.drainFirst = false;
+        reserved += room;
         due.add(new Refill(queue.id, queue.loadedUpTo, room, queue.generation));
       }
     }
     return due;
   }
 
-  /** Looks at every queue again for reads to make (a periodic safety net). */
-  void rescan() {
+  /** Looks at every queue again for reads to make (a periodic safety net, and for due retries of queues that let go). */
+  void rescan(long now) {
+    this.now = now;
     queues.values().forEach(this::candidate);
   }
 
   /** What a read returned ({@code rows} is {@code null} when it failed). */
   void refilled(Refill refill, List<Delivery> rows, long now) {
+    this.now = now;
+    reserved -= refill.limit();
     Queue queue = queues.get(refill.subscriptionId());
     if (queue == null) {
       return;
@@ -118,7 +138,7 @@ final class DeliveryQueues {
       return;
     }
     for (Delivery delivery : rows) {
-      hold(queue, delivery, now);
+      hold(queue, delivery);
       queue.loadedUpTo = delivery.seq();
     }
     if (rows.size() < refill.limit()) {
@@ -129,11 +149,11 @@ final class DeliveryQueues {
 
   /** The next delivery to start now, marked as in flight; {@code null} when none may start. */
   Delivery next(long now) {
+    this.now = now;
     while (!waiting.isEmpty() && waiting.peek().dueAt <= now) {
       Lane lane = waiting.poll();
       if (lane.waiting && lane.queue.lanes.get(lane.key) == lane) {
-        lane.waiting = false;
-        lane.queue.waitingLanes--;
+        unpark(lane);
         lane.queue.ready.add(lane);
         runnable(lane.queue);
       }
@@ -158,7 +178,7 @@ final class DeliveryQueues {
     return null;
   }
 
-  /** When the earliest waiting retry is due (Unix ms), or {@link Long#MAX_VALUE}. */
+  /** When the earliest parked retry is due (Unix ms), or {@link Long#MAX_VALUE}. */
   long nextDueAt() {
     while (!waiting.isEmpty()) {
       Lane lane = waiting.peek();
@@ -189,32 +209,39 @@ final class DeliveryQueues {
    *     finished (delivered or failed for good)
    */
   void finished(Delivery delivery, Delivery retried, long now) {
+    this.now = now;
     Queue queue = queues.get(delivery.subscriptionId());
     Lane lane = queue.lanes.get(delivery.orderKey());
     lane.busy = false;
     queue.busyLanes--;
     lane.deliveries.poll();
-    if (retried != null && !queue.paused) {
+    // A queue that let go of what it held reads this delivery back from the outbox, where its
+    // record now is; keeping it too would send it twice.
+    if (retried != null && !queue.paused && !queue.drainFirst) {
       lane.deliveries.addFirst(retried);
     } else {
       queue.held--;
       held--;
     }
-    settle(lane, now);
+    settle(lane);
     runnable(queue);
+    if (retried != null && parked > maxHeld) {
+      letGoOfMostParked();
+    }
     candidate(queue);
     forgetIfIdle(queue);
   }
 
   /** A delivery {@link #next} handed out was not started after all: it is due again as it was. */
   void unstarted(Delivery delivery, long now) {
+    this.now = now;
     Queue queue = queues.get(delivery.subscriptionId());
     Lane lane = queue.lanes.get(delivery.orderKey());
     lane.busy = false;
     queue.busyLanes--;
     queue.inFlight--;
     inFlight--;
-    settle(lane, now);
+    settle(lane);
     runnable(queue);
   }
 
@@ -224,26 +251,10 @@ final class DeliveryQueues {
    */
   void pause(String subscriptionId) {
     Queue queue = queues.computeIfAbsent(subscriptionId, Queue::new);
-    if (queue.paused) {
-      return;
+    if (!queue.paused) {
+      queue.paused = true;
+      letGo(queue);
     }
-    queue.paused = true;
-    queue.generation++;
-    queue.complete = false;
-    queue.loadedUpTo = 0;
-    queue.drainFirst = true;
-    queue.ready.clear();
-    queue.waitingLanes = 0;
-    queue.lanes.values().removeIf(lane -> {
-      int let = lane.busy ? lane.deliveries.size() - 1 : lane.deliveries.size();
-      queue.held -= let;
-      held -= let;
-      lane.waiting = false;
-      while (lane.deliveries.size() > (lane.busy ? 1 : 0)) {
-        lane.deliveries.pollLast();
-      }
-      return lane.deliveries.isEmpty();
-    });
   }
 
   /** Lets a paused subscription go on. */
@@ -265,9 +276,14 @@ final class DeliveryQueues {
     return inFlight;
   }
 
-  /** Deliveries held in memory, in flight included. */
+  /** Deliveries held in memory, in flight and parked ones included. */
   int held() {
     return held;
+  }
+
+  /** Deliveries held in memory that wait for a retry. */
+  int parked() {
+    return parked;
   }
 
   /** Subscriptions with a queue. */
@@ -275,7 +291,7 @@ final class DeliveryQueues {
     return queues.size();
   }
 
-  private void hold(Queue queue, Delivery delivery, long now) {
+  private void hold(Queue queue, Delivery delivery) {
     Lane lane = queue.lanes.get(delivery.orderKey());
     if (lane == null) {
       lane = new Lane(queue, delivery.orderKey());
@@ -284,15 +300,19 @@ final class DeliveryQueues {
     lane.deliveries.add(delivery);
     queue.held++;
     held++;
+    if (lane.waiting) {
+      queue.parked++;
+      parked++;
+    }
     queue.lastSeq = Math.max(queue.lastSeq, delivery.seq());
     if (lane.deliveries.size() == 1) {
-      settle(lane, now);
+      settle(lane);
       runnable(queue);
     }
   }
 
-  /** Puts a lane whose head is not in flight where it belongs: ready, waiting, or gone when empty. */
-  private void settle(Lane lane, long now) {
+  /** Puts a lane whose head is not in flight where it belongs: ready, parked, or gone when empty. */
+  private void settle(Lane lane) {
     Queue queue = lane.queue;
     if (lane.busy) {
       return;
@@ -305,8 +325,61 @@ final class DeliveryQueues {
     } else {
       lane.waiting = true;
       lane.dueAt = head.nextAttemptAt();
-      queue.waitingLanes++;
+      queue.parked += lane.deliveries.size();
+      parked += lane.deliveries.size();
       waiting.add(lane);
+    }
+  }
+
+  private void unpark(Lane lane) {
+    lane.waiting = false;
+    lane.queue.parked -= lane.deliveries.size();
+    parked -= lane.deliveries.size();
+  }
+
+  /**
+   * Drops everything a queue holds but the heads in flight; it reads all of it back from the
+   * outbox, from the start, once no lane is busy and its earliest dropped retry is due.
+   */
+  private void letGo(Queue queue) {
+    long earliest = Long.MAX_VALUE;
+    boolean anyReady = false;
+    for (var lanes = queue.lanes.values().iterator(); lanes.hasNext(); ) {
+      Lane lane = lanes.next();
+      if (lane.waiting) {
+        earliest = Math.min(earliest, lane.dueAt);
+        unpark(lane);
+      } else if (!lane.busy) {
+        anyReady = true;
+      }
+      int keep = lane.busy ? 1 : 0;
+      int dropped = lane.deliveries.size() - keep;
+      queue.held -= dropped;
+      held -= dropped;
+      while (lane.deliveries.size() > keep) {
+        lane.deliveries.pollLast();
+      }
+      if (lane.deliveries.isEmpty()) {
+        lanes.remove();
+      }
+    }
+    queue.ready.clear();
+    queue.complete = false;
+    queue.loadedUpTo = 0;
+    queue.drainFirst = true;
+    queue.generation++;
+    queue.notBefore = anyReady || earliest == Long.MAX_VALUE ? 0 : earliest;
+  }
+
+  private void letGoOfMostParked() {
+    Queue most = null;
+    for (Queue queue : queues.values()) {
+      if (most == null || queue.parked > most.parked) {
+        most = queue;
+      }
+    }
+    if (most != null && most.parked > 0) {
+      letGo(most);
     }
   }
 
@@ -319,7 +392,8 @@ final class DeliveryQueues {
 
   private boolean wantsRefill(Queue queue) {
     return !queue.complete && !queue.loading && !queue.paused && !(queue.drainFirst && queue.busyLanes > 0)
-        && queue.held - queue.waitingLanes <= maxHeldPerSubscription / 2 && queue.held < maxHeldPerSubscription;
+        && now >= queue.notBefore && queue.active() <= maxHeldPerSubscription / 2
+        && queue.parked < 2 * maxHeldPerSubscription;
   }
 
   private void candidate(Queue queue) {
@@ -340,24 +414,30 @@ final class DeliveryQueues {
     final Map<String, Lane> lanes = new HashMap<>();
     final ArrayDeque<Lane> ready = new ArrayDeque<>();
     int held;
+    int parked;
     int inFlight;
     /** Lanes whose head was handed out and is not recorded yet. */
     int busyLanes;
-    int waitingLanes;
     long lastSeq;
     /** Memory holds every pending delivery of the subscription; else those up to {@link #loadedUpTo}. */
     boolean complete = true;
     long loadedUpTo;
     boolean loading;
     boolean paused;
-    /** After a pause, read the outbox only once no lane is busy, so nothing is read twice. */
+    /** After letting go, read the outbox only once no lane is busy, so nothing is read twice. */
     boolean drainFirst;
+    /** After letting go of parked deliveries, no read before the earliest of them is due. */
+    long notBefore;
     int generation;
     boolean runnable;
     boolean candidate;
 
     Queue(String id) {
       this.id = id;
+    }
+
+    int active() {
+      return held - parked;
     }
   }
 

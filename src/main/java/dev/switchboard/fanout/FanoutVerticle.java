@@ -182,7 +182,7 @@ public final class FanoutVerticle extends VerticleBase {
         queues.resume(id);
       }
     }
-    queues.rescan();
+    queues.rescan(System.currentTimeMillis());
     pump();
   }
 
@@ -202,7 +202,8 @@ public final class FanoutVerticle extends VerticleBase {
     try {
       do {
         pumpAgain = false;
-        for (DeliveryQueues.Refill refill : queues.refillsDue()) {
+        long now = System.currentTimeMillis();
+        for (DeliveryQueues.Refill refill : queues.refillsDue(now)) {
           outbox.pending(refill.subscriptionId(), refill.afterSeq(), refill.limit()).onComplete(read -> {
             if (read.failed()) {
               LOG.log(Level.ERROR, "reading pending deliveries failed", read.cause());
@@ -211,7 +212,6 @@ public final class FanoutVerticle extends VerticleBase {
             pump();
           });
         }
-        long now = System.currentTimeMillis();
         for (Delivery delivery = queues.next(now); delivery != null; delivery = queues.next(now)) {
           start(delivery, now);
         }

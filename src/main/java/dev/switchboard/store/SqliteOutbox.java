@@ -128,10 +128,14 @@ public final class SqliteOutbox implements Outbox {
   /** Opens (creating and migrating when needed) {@code dataDir/outbox.db}. */
   public static Future<SqliteOutbox> open(Vertx vertx, Path dataDir, long maxBytes) {
     return SqliteDatabase.open(vertx, dataDir, FILE_NAME, MIGRATIONS)
+        // Numbers go on after every one still referred to, pruned events included: a number
+        // given twice could make a replay send one account's event to another's receiver.
         .compose(database -> database.call(connection -> new long[] {measure(connection),
                 1 + Math.max(single(connection, "SELECT MAX(seq) FROM pending"),
                     single(connection, "SELECT MAX(delivery_seq) FROM attempts")),
-                1 + single(connection, "SELECT MAX(seq) FROM events")})
+                1 + Math.max(single(connection, "SELECT MAX(seq) FROM events"),
+                    Math.max(single(connection, "SELECT MAX(event_seq) FROM pending"),
+                        single(connection, "SELECT MAX(event_seq) FROM attempts")))})
             .map(next -> new SqliteOutbox(vertx, database, maxBytes, next)));
   }
 
@@ -308,9 +312,9 @@ public final class SqliteOutbox implements Outbox {
     return enqueue(connection -> {
       long now = System.currentTimeMillis();
       List<Delivery> queuedAgain = new ArrayList<>();
-      try (PreparedStatement query = connection.prepareStatement("SELECT e.seq, e.id, e.json FROM events e"
-          + " WHERE e.seq IN (SELECT event_seq FROM attempts WHERE subscription_id = ?)"
-          + " AND e.ts_micros >= ? AND e.ts_micros < ?"
+      try (PreparedStatement query = connection.prepareStatement("SELECT DISTINCT e.seq, e.id, e.json, e.ts_micros"
+          + " FROM attempts a JOIN events e ON e.seq = a.event_seq AND e.id = a.event_id"
+          + " WHERE a.subscription_id = ? AND e.ts_micros >= ? AND e.ts_micros < ?"
           + " AND e.seq NOT IN (SELECT event_seq FROM pending WHERE subscription_id = ?)"
           + " ORDER BY e.ts_micros, e.seq")) {
         query.setString(1, subscriptionId);
@@ -369,41 +373,57 @@ public final class SqliteOutbox implements Outbox {
 
   @Override
   public Future<Integer> prune(long beforeMillis) {
-    return enqueue(connection -> {
-      // Rows are numbered in time order, so the old ones are a prefix: walk it in chunks rather
-      // than keep an index on time that every insert would pay for.
-      try (PreparedStatement oldest = connection.prepareStatement(
-              "SELECT MAX(id) FROM (SELECT id, at FROM attempts ORDER BY id LIMIT ?) WHERE at < ?");
-          PreparedStatement attempts = connection.prepareStatement("DELETE FROM attempts WHERE id <= ? AND at < ?");
-          PreparedStatement firstKept = connection.prepareStatement(
+    // In chunks, each its own step, so that appends waiting behind a large prune wait for one
+    // chunk at most. Rows are numbered in time order, so the old ones are a prefix: walked, not
+    // found through an index on time that every insert would pay for.
+    return pruneAttempts(beforeMillis)
+        .compose(ignored -> enqueue(connection -> {
+          long first = single(connection, "SELECT IFNULL(MIN(seq), 0) FROM events");
+          PreparedStatement firstKept = prepared(connection,
               "SELECT seq FROM events WHERE created_at >= ? ORDER BY seq LIMIT 1");
-          PreparedStatement events = connection.prepareStatement(
-              "DELETE FROM events WHERE seq < ? AND seq NOT IN (SELECT event_seq FROM pending)")) {
-        while (true) {
-          oldest.setInt(1, PRUNE_CHUNK);
-          oldest.setLong(2, beforeMillis);
-          Long upTo;
-          try (ResultSet rows = oldest.executeQuery()) {
-            upTo = rows.next() ? getLong(rows, 1) : null;
+          firstKept.setLong(1, beforeMillis);
+          try (ResultSet rows = firstKept.executeQuery()) {
+            return new long[] {first, rows.next() ? rows.getLong(1) : nextEventSeq.get()};
           }
-          if (upTo == null) {
-            break;
-          }
-          attempts.setLong(1, upTo);
-          attempts.setLong(2, beforeMillis);
-          if (attempts.executeUpdate() < PRUNE_CHUNK) {
-            break;
-          }
-        }
-        firstKept.setLong(1, beforeMillis);
-        long cut;
-        try (ResultSet rows = firstKept.executeQuery()) {
-          cut = rows.next() ? rows.getLong(1) : Long.MAX_VALUE;
-        }
-        events.setLong(1, cut);
-        return events.executeUpdate();
+        }))
+        .compose(range -> pruneEvents(range[0], range[1], 0));
+  }
+
+  private Future<Void> pruneAttempts(long beforeMillis) {
+    return enqueue(connection -> {
+      PreparedStatement oldest = prepared(connection,
+          "SELECT MAX(id) FROM (SELECT id, at FROM attempts ORDER BY id LIMIT ?) WHERE at < ?");
+      oldest.setInt(1, PRUNE_CHUNK);
+      oldest.setLong(2, beforeMillis);
+      Long upTo;
+      try (ResultSet rows = oldest.executeQuery()) {
+        upTo = rows.next() ? getLong(rows, 1) : null;
       }
-    });
+      if (upTo == null) {
+        return 0;
+      }
+      PreparedStatement delete = prepared(connection, "DELETE FROM attempts WHERE id <= ? AND at < ?");
+      delete.setLong(1, upTo);
+      delete.setLong(2, beforeMillis);
+      return delete.executeUpdate();
+    }).compose(deleted -> deleted < PRUNE_CHUNK ? Future.<Void>succeededFuture() : pruneAttempts(beforeMillis));
+  }
+
+  /** Deletes events numbered from {@code from} to before {@code cut} that no pending delivery needs. */
+  private Future<Integer> pruneEvents(long from, long cut, int deletedSoFar) {
+    if (from >= cut) {
+      return Future.succeededFuture(deletedSoFar);
+    }
+    long to = Math.min(cut, from + PRUNE_CHUNK);
+    return enqueue(connection -> {
+      PreparedStatement delete = prepared(connection, "DELETE FROM events WHERE seq >= ? AND seq < ?"
+          + " AND seq NOT IN (SELECT event_seq FROM pending WHERE event_seq >= ? AND event_seq < ?)");
+      delete.setLong(1, from);
+      delete.setLong(2, to);
+      delete.setLong(3, from);
+      delete.setLong(4, to);
+      return delete.executeUpdate();
+    }).compose(deleted -> pruneEvents(to, cut, deletedSoFar + deleted));
   }
 
   @Override
@@ -536,18 +556,44 @@ public final class SqliteOutbox implements Outbox {
       writeHealth(connection, health);
       return measureNow(connection);
     }).onComplete(result -> {
-      committing = false;
       if (result.succeeded()) {
         sizeBytes = result.result();
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).complete(results.get(i));
         }
+        committed();
       } else {
         health.forEach(latest -> healthToWrite.putIfAbsent(latest.subscriptionId(), latest));
-        batch.forEach(step -> step.done().fail(result.cause()));
+        runAlone(batch, 0, result.cause());
       }
-      commitWhenDue();
     });
+  }
+
+  /** After a batch failed: each step again in a transaction of its own, so one bad step fails alone. */
+  private void runAlone(List<Step<?>> batch, int index, Throwable batchFailure) {
+    if (index == batch.size()) {
+      committed();
+      return;
+    }
+    Step<?> step = batch.get(index);
+    if (batch.size() == 1) {
+      step.done().fail(batchFailure);
+      committed();
+      return;
+    }
+    database.transaction(connection -> step.work().run(connection)).onComplete(alone -> {
+      if (alone.succeeded()) {
+        step.complete(alone.result());
+      } else {
+        step.done().fail(alone.cause());
+      }
+      runAlone(batch, index + 1, batchFailure);
+    });
+  }
+
+  private void committed() {
+    committing = false;
+    commitWhenDue();
   }
 
   private <T> Future<T> read(SqliteDatabase.Work<T> query) {

@@ -85,7 +85,7 @@ class DeliveryQueuesTest {
     List<Delivery> delivered = new ArrayList<>();
     List<Delivery> outbox = new ArrayList<>(journal);
     while (delivered.size() < journal.size()) {
-      for (DeliveryQueues.Refill refill : queues.refillsDue()) {
+      for (DeliveryQueues.Refill refill : queues.refillsDue(0)) {
         List<Delivery> rows = outbox.stream().filter(d -> d.seq() > refill.afterSeq()).limit(refill.limit()).toList();
         queues.refilled(refill, rows, 0);
       }
@@ -118,7 +118,7 @@ class DeliveryQueuesTest {
     assertEquals(2, queues.held());
     assertEquals(List.of(first), drain(queues, 0));
     done(queues, first, 0);
-    List<DeliveryQueues.Refill> refills = queues.refillsDue();
+    List<DeliveryQueues.Refill> refills = queues.refillsDue(0);
     assertEquals(1, refills.size());
     assertEquals(second.seq(), refills.get(0).afterSeq(), "reads after what it holds");
     queues.refilled(refills.get(0), List.of(third, fourth), 0);
@@ -163,9 +163,9 @@ class DeliveryQueuesTest {
     queues.journaled(List.of(delivery("s", "c")), 0);
     assertEquals(1, queues.held(), "new deliveries of a paused subscription stay in the outbox");
     queues.resume("s");
-    assertTrue(queues.refillsDue().isEmpty(), "not read back while a lane is busy");
+    assertTrue(queues.refillsDue(0).isEmpty(), "not read back while a lane is busy");
     done(queues, inFlight, 0);
-    List<DeliveryQueues.Refill> refills = queues.refillsDue();
+    List<DeliveryQueues.Refill> refills = queues.refillsDue(0);
     assertEquals(1, refills.size());
     assertEquals(0, refills.get(0).afterSeq(), "everything is read back");
   }
@@ -178,7 +178,7 @@ class DeliveryQueuesTest {
     Delivery fresh = delivery("s", "call");
     queues.journaled(List.of(fresh), 0);
     assertNull(queues.next(0), "a fresh delivery does not overtake what waits in the outbox");
-    DeliveryQueues.Refill refill = queues.refillsDue().get(0);
+    DeliveryQueues.Refill refill = queues.refillsDue(0).get(0);
     queues.refilled(refill, List.of(old, fresh), 0);
     assertEquals(old, queues.next(0));
   }
@@ -193,5 +193,113 @@ class DeliveryQueuesTest {
     }
     queues.journaled(journal, 0);
     assertEquals(5, queues.held());
+  }
+
+  @Test
+  void aSubscriptionResumedWhileARequestIsInFlightSendsItOnce() {
+    DeliveryQueues queues = new DeliveryQueues(4, 512, 100, 1000);
+    Delivery d = delivery("s", "k");
+    queues.journaled(List.of(d), 0);
+    assertEquals(d, queues.next(0));
+    queues.pause("s");
+    queues.resume("s");
+    queues.responded(d);
+    Delivery retried = d.retried(1, 5_000);
+    queues.finished(d, retried, 0);
+    List<DeliveryQueues.Refill> refills = queues.refillsDue(0);
+    assertEquals(1, refills.size());
+    assertEquals(0, refills.get(0).afterSeq());
+    queues.refilled(refills.get(0), List.of(retried), 0);
+    List<Long> sent = new ArrayList<>();
+    for (Delivery next = queues.next(5_000); next != null; next = queues.next(5_000)) {
+      sent.add(next.seq());
+      done(queues, next, 5_000);
+    }
+    assertEquals(List.of(d.seq()), sent, "sent once, read back from the outbox");
+    assertEquals(0, queues.held());
+  }
+
+  @Test
+  void readsUnderWayShareTheRoomInAll() {
+    DeliveryQueues queues = new DeliveryQueues(4, 512, 10, 20);
+    List<String> subscriptions = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      subscriptions.add("s" + i);
+    }
+    queues.discovered(subscriptions);
+    List<DeliveryQueues.Refill> refills = queues.refillsDue(0);
+    assertTrue(refills.stream().mapToInt(DeliveryQueues.Refill::limit).sum() <= 20);
+    for (DeliveryQueues.Refill refill : refills) {
+      List<Delivery> rows = new ArrayList<>();
+      for (int i = 0; i < refill.limit(); i++) {
+        rows.add(delivery(refill.subscriptionId(), "k" + i));
+      }
+      queues.refilled(refill, rows, 0);
+    }
+    assertTrue(queues.held() <= 20, "held " + queues.held());
+  }
+
+  @Test
+  void failingReceiversDoNotTakeTheRoomOfWorkingOnes() {
+    DeliveryQueues queues = new DeliveryQueues(4, 512, 2, 4);
+    for (String s : List.of("down1", "down2")) {
+      queues.journaled(List.of(delivery(s, "a"), delivery(s, "b")), 0);
+      for (Delivery d : List.of(queues.next(0), queues.next(0))) {
+        queues.responded(d);
+        queues.finished(d, d.retried(1, 3_600_000), 0);
+      }
+    }
+    assertEquals(4, queues.parked());
+    Delivery healthy = delivery("ok", "x");
+    queues.journaled(List.of(healthy), 1_000);
+    assertEquals(healthy, queues.next(1_000));
+  }
+
+  @Test
+  void aParkedCallDoesNotHoldBackTheSubscriptionsOtherCalls() {
+    DeliveryQueues queues = new DeliveryQueues(4, 512, 4, 1000);
+    List<Delivery> journal = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      journal.add(delivery("s", "busy-call"));
+    }
+    Delivery other = delivery("s", "other-call");
+    journal.add(other);
+    queues.journaled(journal, 0);
+    Delivery head = queues.next(0);
+    queues.responded(head);
+    queues.finished(head, head.retried(1, 3_600_000), 0);
+    List<DeliveryQueues.Refill> refills = queues.refillsDue(1_000);
+    assertEquals(1, refills.size(), "the parked call does not count against the room");
+    queues.refilled(refills.get(0), List.of(other), 1_000);
+    assertEquals(other, queues.next(1_000));
+  }
+
+  @Test
+  void tooManyParkedInAllMakesTheWorstSubscriptionLetGoUntilItsRetryIsDue() {
+    DeliveryQueues queues = new DeliveryQueues(16, 512, 10, 3);
+    List<Delivery> journal = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      journal.add(delivery("down", "k" + i));
+    }
+    queues.journaled(journal, 0);
+    assertEquals(3, queues.held(), "the fourth waits in the outbox");
+    for (Delivery d : drain(queues, 0)) {
+      queues.responded(d);
+      queues.finished(d, d.retried(1, 60_000), 0);
+    }
+    assertEquals(3, queues.parked(), "at the limit, not over it");
+    List<DeliveryQueues.Refill> refills = queues.refillsDue(0);
+    assertEquals(1, refills.size(), "parked deliveries leave room to read");
+    queues.refilled(refills.get(0), List.of(journal.get(3)), 0);
+    Delivery fourth = queues.next(0);
+    assertEquals(journal.get(3), fourth);
+    queues.responded(fourth);
+    queues.finished(fourth, fourth.retried(1, 30_000), 0);
+    assertEquals(0, queues.parked(), "over the limit: let go of, to be read back from the outbox");
+    assertEquals(0, queues.held());
+    queues.rescan(29_999);
+    assertTrue(queues.refillsDue(29_999).isEmpty(), "not before its earliest retry");
+    queues.rescan(30_000);
+    assertEquals(0, queues.refillsDue(30_000).get(0).afterSeq(), "everything is read back");
   }
 }

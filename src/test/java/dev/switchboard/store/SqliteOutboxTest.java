@@ -145,4 +145,22 @@ class SqliteOutboxTest {
     assertTrue(replayed.get(0).seq() > 8, "new numbers after the migrated ones");
     on(outbox::close);
   }
+
+  @Test
+  void numbersAreNotGivenAgainAfterAPruneAndARestartSoAReplayStaysInItsSubscription() {
+    SqliteOutbox outbox = open();
+    List<Delivery> first = on(() -> outbox.append(List.of(NewDelivery.of(call("e1", "c1"), "sA"))));
+    long now = System.currentTimeMillis();
+    on(() -> outbox.record(new Attempt(first.get(0), 1, now + 10_000, 200, null, 1, "delivered", "delivered", null),
+        Health.none("sA")));
+    assertEquals(1, on(() -> outbox.prune(now + 5_000)), "the event goes; its attempt, newer, stays");
+    on(outbox::close);
+
+    SqliteOutbox reopened = open();
+    List<Delivery> other = on(() -> reopened.append(List.of(NewDelivery.of(call("secret-of-B", "c9"), "sB"))));
+    assertTrue(other.get(0).eventSeq() > first.get(0).eventSeq());
+    assertTrue(other.get(0).seq() > first.get(0).seq());
+    assertEquals(List.of(), on(() -> reopened.replay("sA", 0, Long.MAX_VALUE)), "sA's event is gone; nothing else is sA's");
+    on(reopened::close);
+  }
 }
