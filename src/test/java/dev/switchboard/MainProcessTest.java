@@ -72,6 +72,69 @@ class MainProcessTest {
   }
 
   @Test
+  void aGatewayKilledWithABacklogDeliversEveryAcceptedEventAfterARestart() throws Exception {
+    int httpPort = freePort();
+    Path conf = dir.resolve("switchboard.json");
+    Files.writeString(conf, "{\"http\":{\"host\":\"127.0.0.1\",\"port\":" + httpPort + "},"
+        + "\"websocket\":{\"host\":\"127.0.0.1\",\"port\":" + freePort() + "},\"node_id\":\"proc-kill\","
+        + "\"data_dir\":\"" + dir.resolve("data") + "\",\"fanout\":{\"max_in_memory_per_subscription\":100}}");
+    Vertx vertx = Vertx.vertx();
+    Process process = startMain(conf, dir.resolve("first.log"));
+    try {
+      WebClient http = WebClient.create(vertx);
+      awaitReady(http, httpPort, process, dir.resolve("first.log"));
+      String ingestKey = Files.readString(dir.resolve("data/keys/ingest-key")).trim();
+      String authkey = Files.readString(dir.resolve("data/keys/authkey")).trim();
+      WebhookReceiver receiver = Await.result(WebhookReceiver.start(vertx, 0));
+      receiver.answer(request -> new WebhookReceiver.Answer(200, null, 20));
+      HttpResponse<Buffer> created = Await.result(http.post(httpPort, "127.0.0.1", "/v1/subscriptions")
+          .putHeader("Authorization", "Bearer " + authkey)
+          .sendJsonObject(new io.vertx.core.json.JsonObject().put("name", "crm")
+              .put("bindings", new io.vertx.core.json.JsonArray().add("call.*"))
+              .put("target", new io.vertx.core.json.JsonObject().put("uri", receiver.uri("/hook")))));
+      assertEquals(201, created.statusCode(), created.bodyAsString());
+
+      int events = 2_000;
+      for (int first = 0; first < events; first += 200) {
+        StringBuilder batch = new StringBuilder();
+        for (int n = first; n < first + 200; n++) {
+          batch.append("{\"class\":\"call\",\"event\":\"ringing\",\"call_id\":\"k-").append(n).append("\"}\n");
+        }
+        HttpResponse<Buffer> accepted = Await.result(http.post(httpPort, "127.0.0.1", "/v1/events")
+            .putHeader("Authorization", "Bearer " + ingestKey)
+            .putHeader("Content-Type", "application/x-ndjson")
+            .sendBuffer(Buffer.buffer(batch.toString())));
+        assertEquals(202, accepted.statusCode(), accepted.bodyAsString());
+      }
+      process.destroyForcibly();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+      int beforeRestart = receiver.received().size();
+      assertTrue(beforeRestart < events, "killed with a backlog (" + beforeRestart + " delivered)");
+
+      receiver.answer(request -> WebhookReceiver.Answer.status(200));
+      process = startMain(conf, dir.resolve("second.log"));
+      awaitReady(http, httpPort, process, dir.resolve("second.log"));
+      List<WebhookReceiver.Received> all = Await.result(receiver.until(received -> received.stream()
+          .map(request -> new io.vertx.core.json.JsonObject(request.body()).getString("call_id"))
+          .distinct().count() == events), 60);
+      assertTrue(all.size() >= events, "at least once");
+    } finally {
+      process.destroyForcibly();
+      Await.result(vertx.close());
+    }
+  }
+
+  private Process startMain(Path conf, Path log) throws IOException {
+    return new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "dev.switchboard.Main", "--conf", conf.toString()))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  @Test
   void anInvalidSettingStopsStartupNamingTheKey() throws Exception {
     ProcessBuilder builder = new ProcessBuilder(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
