@@ -87,6 +87,9 @@ public final class FanoutVerticle extends VerticleBase {
   private long timerAt = Long.MAX_VALUE;
   private boolean stopping;
   private long lastSizeWarning;
+  private long journaledTotal;
+  /** Attempts since start, by outcome (delivered, retrying, failed, gone). */
+  private final Map<String, Long> attemptsTotal = new LinkedHashMap<>();
 
   private final JsonObject nodeConfig;
 
@@ -161,6 +164,7 @@ public final class FanoutVerticle extends VerticleBase {
     outbox.append(message.body().deliveries()).onComplete(done -> {
       if (done.succeeded()) {
         message.reply(null);
+        journaledTotal += done.result().size();
         queues.journaled(done.result(), System.currentTimeMillis());
         pump();
       } else if (done.cause() instanceof Outbox.OutboxFullException full) {
@@ -323,6 +327,7 @@ public final class FanoutVerticle extends VerticleBase {
         : health.getOrDefault(delivery.subscriptionId(), Health.none(delivery.subscriptionId()));
     Delivery retried = attempt.state().equals("pending") ? delivery.retried(attempt.number(), attempt.nextAttemptAt())
         : null;
+    attemptsTotal.merge(attempt.outcome(), 1L, Long::sum);
     // Its lane waits until the record is durable: a read of the outbox made meanwhile would still
     // find it pending, and a restart must not lose the attempt count.
     Future<Void> durable = outbox.record(attempt, recorded);
@@ -390,6 +395,23 @@ public final class FanoutVerticle extends VerticleBase {
               .put("consecutive_failures", current.consecutiveFailures())
               .put("last_error", current.lastError())
               .put("pending", pending);
+        });
+        break;
+      case "metrics":
+        answer = outbox.sizeBytes().map(size -> {
+          JsonObject attempts = new JsonObject();
+          for (String outcome : List.of("delivered", "retrying", "failed", "gone")) {
+            attempts.put(outcome, attemptsTotal.getOrDefault(outcome, 0L));
+          }
+          return new JsonObject()
+              .put("outbox_bytes", size)
+              .put("outbox_limit_bytes", maxOutboxBytes)
+              .put("journaled", journaledTotal)
+              .put("attempts", attempts)
+              .put("held", queues.held())
+              .put("parked", queues.parked())
+              .put("in_flight", queues.inFlight())
+              .put("queues", queues.queues());
         });
         break;
       default:

@@ -5,6 +5,7 @@ import dev.switchboard.bus.Codecs;
 import dev.switchboard.fanout.DeliveryApi;
 import dev.switchboard.ingest.http.HttpIngest;
 import dev.switchboard.intake.Intake;
+import dev.switchboard.ops.MetricsApi;
 import dev.switchboard.subscription.SubscriptionApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,8 +19,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The HTTP API port: event ingest ({@code POST /v1/events}), accounts, keys and subscriptions
  * ({@code /v1/accounts}, {@code /v1/keys}, {@code /v1/subscriptions}, {@code /v1/event-types}),
- * {@code GET /health} and {@code GET /ready}. Each capability contributes its routes; this verticle owns the server and
- * turns every failure into a JSON error.
+ * {@code GET /metrics}, {@code GET /health} and {@code GET /ready}. Each capability contributes its
+ * routes; this verticle owns the server and turns every failure into a JSON error.
  */
 public final class ApiServerVerticle extends VerticleBase {
 
@@ -37,6 +38,7 @@ public final class ApiServerVerticle extends VerticleBase {
     router.get("/ready").handler(this::ready);
     new HttpIngest(intake, config).mount(router);
     new DeliveryApi(vertx).mount(router);
+    new MetricsApi(vertx).mount(router);
     new SubscriptionApi(vertx, config).mount(router);
     router.route().last().handler(ctx -> ctx.fail(new ApiException(404, "not_found",
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
