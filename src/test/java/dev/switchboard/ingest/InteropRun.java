@@ -166,9 +166,28 @@ public final class InteropRun implements AutoCloseable {
   }
 
   private void startUas() throws Exception {
-    Process uas = launch("uas", List.of("sipp", "-sn", "uas", "-i", "127.0.0.1", "-p",
+    Process uas = launch("uas", List.of("sipp", "-sf", ringingUasScenario().toString(), "-i", "127.0.0.1", "-p",
         String.valueOf(ports.get("UAS_PORT")), "-mi", "127.0.0.1", "-nostdin", "-trace_err"));
     awaitUdpBound(uas, "uas", ports.get("UAS_PORT"));
+  }
+
+  /**
+   * SIPp's own UAS scenario with a 50 ms pause between its 180 Ringing and its 200 OK. Sent back
+   * to back, the two are relayed by different Kamailio processes and now and then leave the proxy
+   * in the opposite order, so the caller's side (and the mirrored SIP) never sees the call ring.
+   */
+  private Path ringingUasScenario() throws Exception {
+    Process dump = new ProcessBuilder("sipp", "-sd", "uas").redirectErrorStream(false).start();
+    String builtIn = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    dump.waitFor(10, TimeUnit.SECONDS);
+    String ringing = builtIn.replaceFirst("(</send>\\s*)(<send retrans=\"500\">)",
+        "$1<pause milliseconds=\"50\"/>\n  $2");
+    if (ringing.equals(builtIn)) {
+      fail("SIPp's built-in uas scenario has changed; cannot add the pause before its 200 OK:\n" + builtIn);
+    }
+    Path scenario = dir.resolve("uas-rings.xml");
+    Files.writeString(scenario, ringing);
+    return scenario;
   }
 
   private void awaitUdpBound(Process process, String name, int port) throws Exception {
