@@ -56,7 +56,9 @@ public final class FanoutVerticle extends VerticleBase {
   private static final Logger LOG = System.getLogger(FanoutVerticle.class.getName());
   private static final long POLL_MILLIS = 500;
   private static final long PRUNE_MILLIS = 600_000;
-  private static final long SIZE_CHECK_MILLIS = 10_000;
+  private static final long SIZE_CHECK_MILLIS = 1_000;
+  /** An early prune scans the pending deliveries; when they are what fills the outbox, not every second. */
+  private static final long EARLY_PRUNE_SPACING_MILLIS = 5_000;
 
   private final Map<String, Health> health = new HashMap<>();
   private final Set<String> disabling = new HashSet<>();
@@ -88,6 +90,8 @@ public final class FanoutVerticle extends VerticleBase {
   private boolean stopping;
   private long lastSizeWarning;
   private long journaledTotal;
+  private boolean pruningEarly;
+  private long lastEarlyPrune;
   /** Attempts since start, by outcome (delivered, retrying, failed, gone). */
   private final Map<String, Long> attemptsTotal = new LinkedHashMap<>();
 
@@ -436,12 +440,35 @@ public final class FanoutVerticle extends VerticleBase {
         .onFailure(failure -> LOG.log(Level.ERROR, "pruning the outbox failed", failure));
   }
 
+  /**
+   * Past 80% of {@code fanout.max_outbox_bytes}, makes room before ingest has to be refused: the
+   * oldest quarter of the delivery history (events no delivery needs any more, and attempt
+   * records) goes ahead of {@code fanout.retention}. Pending deliveries are never dropped; when
+   * they alone fill the outbox, ingest answers 503 until they drain.
+   */
   private void checkSize() {
+    if (pruningEarly || System.currentTimeMillis() - lastEarlyPrune < EARLY_PRUNE_SPACING_MILLIS) {
+      return;
+    }
     outbox.sizeBytes().onSuccess(size -> {
-      if (size >= maxOutboxBytes * 8 / 10) {
-        warnSize("the outbox holds " + size + " bytes, " + (100 * size / maxOutboxBytes)
-            + "% of fanout.max_outbox_bytes; at the limit ingest answers 503");
+      if (size < maxOutboxBytes * 8 / 10) {
+        return;
       }
+      pruningEarly = true;
+      lastEarlyPrune = System.currentTimeMillis();
+      outbox.oldestEventAt()
+          .compose(oldest -> {
+            long now = System.currentTimeMillis();
+            if (oldest == null || oldest >= now) {
+              return Future.succeededFuture(0);
+            }
+            long cutoff = oldest + (now - oldest) / 4 + 1;
+            return outbox.prune(cutoff).onSuccess(pruned -> warnSize("the outbox holds " + size + " bytes, "
+                + (100 * size / maxOutboxBytes) + "% of fanout.max_outbox_bytes: pruned " + pruned
+                + " events journaled before " + iso(cutoff) + " ahead of fanout.retention (a replay no longer"
+                + " reaches them); at the limit ingest answers 503"));
+          })
+          .onComplete(done -> pruningEarly = false);
     });
   }
 

@@ -58,6 +58,9 @@ public interface Outbox {
    */
   Future<Integer> prune(long beforeMillis);
 
+  /** When the oldest journaled event still kept was journaled (Unix ms), or {@code null} when there is none. */
+  Future<Long> oldestEventAt();
+
   /** Bytes the outbox holds on disk. */
   Future<Long> sizeBytes();
 

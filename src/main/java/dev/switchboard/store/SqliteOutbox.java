@@ -427,6 +427,16 @@ public final class SqliteOutbox implements Outbox {
   }
 
   @Override
+  public Future<Long> oldestEventAt() {
+    return read(connection -> {
+      try (Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT created_at FROM events ORDER BY seq LIMIT 1")) {
+        return rows.next() ? rows.getLong(1) : null;
+      }
+    });
+  }
+
+  @Override
   public Future<Long> sizeBytes() {
     return read(SqliteOutbox::measure).onSuccess(size -> sizeBytes = size);
   }

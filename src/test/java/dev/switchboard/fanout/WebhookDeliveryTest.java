@@ -18,6 +18,7 @@ import dev.switchboard.event.CatalogCheck;
 import dev.switchboard.event.EventCatalog.Emitter;
 import dev.switchboard.event.EventJson;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -332,6 +333,57 @@ class WebhookDeliveryTest extends GatewayTest {
     for (List<Integer> sequence : order.values()) {
       assertEquals(java.util.stream.IntStream.range(0, perCall).boxed().toList(), sequence, "each once, in order");
     }
+  }
+
+  @Test
+  void aFullOutboxRefusesIngestWithTheLimitNamedThenMakesRoomOnceDeliveriesDrain() {
+    List<Object> everySecond = new ArrayList<>(List.of("0s"));
+    for (int i = 0; i < 20; i++) {
+      everySecond.add("1s");
+    }
+    start(config -> config.getJsonObject("fanout").put("max_outbox_bytes", 1024 * 1024)
+        .put("retry_schedule", new JsonArray(everySecond)));
+    int port = receiver.port();
+    subscribe("call.*", new JsonObject().put("uri", receiver.uri("/hook")));
+    Await.result(receiver.stop());
+
+    String padding = "x".repeat(4000);
+    int accepted = 0;
+    io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> refused = null;
+    for (int batch = 0; batch < 40 && refused == null; batch++) {
+      StringBuilder events = new StringBuilder();
+      for (int i = 0; i < 20; i++) {
+        events.append("{\"class\":\"call\",\"event\":\"update\",\"call_id\":\"full-").append(accepted + i)
+            .append("\",\"padding\":\"").append(padding).append("\"}\n");
+      }
+      var answer = ingest("application/x-ndjson", events.toString());
+      if (answer.statusCode() == 202) {
+        accepted += 20;
+      } else {
+        refused = answer;
+      }
+    }
+    assertTrue(refused != null, "the outbox filled up with pending deliveries");
+    assertEquals(503, refused.statusCode());
+    assertTrue(refused.bodyAsString().contains("fanout.max_outbox_bytes"), refused.bodyAsString());
+
+    Await.result(receiver.listen(port));
+    int expected = accepted;
+    Await.result(receiver.until(all -> all.stream().map(r -> new JsonObject(r.body()).getString("call_id"))
+        .distinct().count() == expected), 60);
+
+    // Delivered, the events stay as history for replays; the fan-out prunes the oldest of it
+    // ahead of retention to make room.
+    int status = 0;
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (status != 202 && System.currentTimeMillis() < deadline) {
+      status = ingest("application/json", "{\"class\":\"call\",\"event\":\"ringing\",\"call_id\":\"again\"}")
+          .statusCode();
+      if (status != 202) {
+        Await.result(Future.future(promise -> vertx.setTimer(200, ignored -> promise.complete())));
+      }
+    }
+    assertEquals(202, status, "ingest accepted again once history made room");
   }
 
   @Test
