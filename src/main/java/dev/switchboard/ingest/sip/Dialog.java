@@ -22,6 +22,8 @@ final class Dialog {
   long connectMicros;
   long lastTimestampMicros;
   long lastArrivalMicros;
+  /** Where the first INVITE came from: the caller, as the capture point sees it. */
+  String callerAddress;
   String lastSrc;
   String lastDst;
   byte state = EARLY;

@@ -160,6 +160,7 @@ public final class SipEventTracker {
         direction(from, to, packet.srcIp()), accountId, packet.captureId(), packet.correlationId(),
         packet.timestampMicros());
     dialog.inviteCseq = message.cseqNumber();
+    dialog.callerAddress = packet.src();
     dialog.lastTimestampMicros = packet.timestampMicros();
     dialog.lastArrivalMicros = arrivalNow;
     dialog.lastSrc = packet.src();
@@ -209,11 +210,19 @@ public final class SipEventTracker {
         dialog.connectMicros = packet.timestampMicros();
         sink.accept(callEvent(dialog, "connected", packet.timestampMicros(), packet.src(), packet.dst())
             .put("sip_code", code).build());
-      } else if (code >= 300 && code != 401 && code != 407) {
+      } else if (code >= 300 && code != 401 && code != 407 && towardCaller(dialog, packet)) {
         missed(dialog, missedReason(dialog, code), code, message.reasonPhrase(), packet.timestampMicros(),
             packet.src(), packet.dst());
       }
     }
+  }
+
+  /**
+   * Whether a failure answer goes to the caller. A proxy that fails over receives a branch's
+   * failure and tries the next branch: only the failure it passes on to the caller ends the call.
+   */
+  private static boolean towardCaller(Dialog dialog, SipPacket packet) {
+    return dialog.callerAddress == null || packet.dst() == null || dialog.callerAddress.equals(packet.dst());
   }
 
   private void bye(Dialog dialog, SipPacket packet) {

@@ -107,6 +107,29 @@ class SipEventTrackerTest {
   }
 
   @Test
+  void aBranchFailingWhileTheProxyFailsOverIsNotAMissedCall() {
+    SipFlow flow = new SipFlow("failover@test").invite().response(100, "Trying", 1, "INVITE")
+        .after(40).branchResponse(503, "Service Unavailable", "10.0.0.5:5060")
+        .after(60).response(180, "Ringing", 1, "INVITE")
+        .after(2_000).response(200, "OK", 1, "INVITE").ack(1)
+        .after(30_000).bye(2, true).response(200, "OK", 2, "BYE");
+    replay(tracker(), flow.packets);
+
+    assertEquals(List.of("call.initial", "call.ringing", "call.connected", "call.hangup"), types());
+  }
+
+  @Test
+  void whenTheProxyPassesTheFailureOnTheCallIsMissed() {
+    SipFlow flow = new SipFlow("all-failed@test").invite()
+        .after(40).branchResponse(503, "Service Unavailable", "10.0.0.5:5060")
+        .after(10).response(503, "Service Unavailable", 1, "INVITE");
+    replay(tracker(), flow.packets);
+
+    assertEquals(List.of("call.initial", "call.missed"), types());
+    assertEquals(503, events.get(1).get("sip_code"));
+  }
+
+  @Test
   void cancelledCallIsMissedWithReasonCancelled() {
     SipFlow flow = new SipFlow("cancel@test").invite().after(50).response(180, "Ringing", 1, "INVITE")
         .after(4_000).cancel().response(200, "OK", 1, "CANCEL")

@@ -71,6 +71,20 @@ final class SipFlow {
     return twice(text, "10.0.0.2:5060", "10.0.0.9:5060", "10.0.0.9:5060", "10.0.0.1:5060");
   }
 
+  /** A branch's answer to the proxy, which the proxy does not pass on (it fails over). */
+  SipFlow branchResponse(int code, String reason, String branch) {
+    String text = "SIP/2.0 " + code + " " + reason + "\r\n"
+        + "Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bK-fork\r\n"
+        + "From: " + fromHeader + ";tag=" + fromTag + "\r\n"
+        + "To: " + toHeader + ";tag=branch-" + code + "\r\n"
+        + "Call-ID: " + callId + "\r\n"
+        + "CSeq: 1 INVITE\r\n"
+        + "Content-Length: 0\r\n\r\n";
+    packets.add(packet(text, branch, "10.0.0.9:5060"));
+    clockMicros += 5;
+    return this;
+  }
+
   SipFlow request(String method, long cseq, boolean inDialog, String sdp, String senderTag, String extraHeaders) {
     boolean fromCaller = senderTag.equals(fromTag);
     String from = fromCaller ? fromHeader + ";tag=" + fromTag : toHeader + ";tag=" + toTag;
