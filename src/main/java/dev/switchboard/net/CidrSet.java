@@ -50,11 +50,12 @@ public final class CidrSet {
 
   /** Whether the textual IP address is in one of the networks; {@code false} for a non-address. */
   public boolean contains(String address) {
-    if (address == null || !looksLikeIp(address)) {
+    String unscoped = withoutScope(address);
+    if (unscoped == null || !looksLikeIp(unscoped)) {
       return false;
     }
     try {
-      return contains(InetAddress.getByName(address));
+      return contains(InetAddress.getByName(unscoped));
     } catch (UnknownHostException e) {
       return false;
     }
@@ -63,6 +64,12 @@ public final class CidrSet {
   @Override
   public String toString() {
     return texts.toString();
+  }
+
+  /** An IPv6 address without its zone ({@code fe80::1%lo} is {@code fe80::1}): networks have none. */
+  private static String withoutScope(String address) {
+    int percent = address == null ? -1 : address.indexOf('%');
+    return percent < 0 ? address : address.substring(0, percent);
   }
 
   /** A literal address, so that InetAddress never turns to DNS. */
@@ -74,7 +81,7 @@ public final class CidrSet {
   private record Network(byte[] base, int prefix) {
     static Network parse(String text) {
       int slash = text.indexOf('/');
-      String host = slash < 0 ? text : text.substring(0, slash);
+      String host = withoutScope(slash < 0 ? text : text.substring(0, slash));
       if (!looksLikeIp(host)) {
         throw new IllegalArgumentException("'" + text + "' is not an IP network (e.g. 10.0.0.0/8)");
       }

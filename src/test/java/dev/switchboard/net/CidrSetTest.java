@@ -27,6 +27,16 @@ class CidrSetTest {
   }
 
   @Test
+  void anIpv6AddressWithAZoneIsMatchedWithoutIt() {
+    CidrSet set = CidrSet.parse(List.of("fe80::/10", "::1%lo"));
+    assertTrue(set.contains("fe80::1%lo"));
+    assertTrue(set.contains("fe80::abcd%eth0"));
+    assertTrue(set.contains("::1%lo"));
+    assertFalse(set.contains("2001:db8::1%eth0"));
+    assertFalse(set.contains("%lo"));
+  }
+
+  @Test
   void invalidEntriesAreNamed() {
     for (String bad : List.of("10.0.0.0/33", "example.com", "10.0.0.0/x", "fe80::/129", "abc")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CidrSet.parse(List.of(bad)));
