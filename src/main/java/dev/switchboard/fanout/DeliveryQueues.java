@@ -133,7 +133,10 @@ final class DeliveryQueues {
       return;
     }
     queue.loading = false;
-    if (rows == null || queue.paused || queue.complete || queue.generation != refill.generation()) {
+    if (rows == null) {
+      return; // read again at the next rescan, not at once
+    }
+    if (queue.paused || queue.complete || queue.generation != refill.generation()) {
       candidate(queue);
       return;
     }

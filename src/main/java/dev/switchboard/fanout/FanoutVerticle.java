@@ -89,6 +89,8 @@ public final class FanoutVerticle extends VerticleBase {
   private long timerAt = Long.MAX_VALUE;
   private boolean stopping;
   private long lastSizeWarning;
+  private long lastOutboxFailureLog;
+  private long outboxFailuresUnlogged;
   private long journaledTotal;
   private boolean pruningEarly;
   private long lastEarlyPrune;
@@ -175,7 +177,7 @@ public final class FanoutVerticle extends VerticleBase {
         warnSize(full.getMessage());
         message.fail(503, full.getMessage());
       } else {
-        LOG.log(Level.ERROR, "the outbox could not journal deliveries", done.cause());
+        outboxFailure("the outbox could not journal deliveries; ingest answered 503", done.cause());
         message.fail(503, "the outbox could not journal deliveries: " + done.cause().getMessage());
       }
     });
@@ -214,7 +216,7 @@ public final class FanoutVerticle extends VerticleBase {
         for (DeliveryQueues.Refill refill : queues.refillsDue(now)) {
           outbox.pending(refill.subscriptionId(), refill.afterSeq(), refill.limit()).onComplete(read -> {
             if (read.failed()) {
-              LOG.log(Level.ERROR, "reading pending deliveries failed", read.cause());
+              outboxFailure("reading pending deliveries failed; tried again every " + POLL_MILLIS + " ms", read.cause());
             }
             queues.refilled(refill, read.succeeded() ? read.result() : null, System.currentTimeMillis());
             pump();
@@ -339,7 +341,7 @@ public final class FanoutVerticle extends VerticleBase {
     pumpSoon();
     durable.onComplete(done -> {
       if (done.failed()) {
-        LOG.log(Level.ERROR, "recording an attempt failed; the delivery will be tried again", done.cause());
+        outboxFailure("recording an attempt failed; the delivery will be tried again", done.cause());
       }
       long now = System.currentTimeMillis();
       queues.finished(delivery, done.succeeded() ? retried : delivery.retried(delivery.attempts(), now + 5_000), now);
@@ -478,6 +480,20 @@ public final class FanoutVerticle extends VerticleBase {
       lastSizeWarning = now;
       LOG.log(Level.WARNING, message);
     }
+  }
+
+  /** Outbox failures come in floods when the disk does: logged at most once a minute, with a count. */
+  private void outboxFailure(String what, Throwable cause) {
+    long now = System.currentTimeMillis();
+    if (now - lastOutboxFailureLog < 60_000) {
+      outboxFailuresUnlogged++;
+      return;
+    }
+    String more = outboxFailuresUnlogged == 0 ? "" : " (and " + outboxFailuresUnlogged + " other outbox failures in the"
+        + " last minute)";
+    lastOutboxFailureLog = now;
+    outboxFailuresUnlogged = 0;
+    LOG.log(Level.ERROR, what + more, cause);
   }
 
   private static String describe(Throwable failure) {
