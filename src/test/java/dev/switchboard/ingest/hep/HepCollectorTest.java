@@ -12,7 +12,8 @@ import dev.switchboard.event.CatalogCheck;
 import dev.switchboard.event.EventCatalog.Emitter;
 import dev.switchboard.ingest.Captures;
 import dev.switchboard.ingest.FreePorts;
-import dev.switchboard.ingest.RunningNode;
+import dev.switchboard.TestNode;
+import dev.switchboard.ingest.Pieces;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +39,7 @@ class HepCollectorTest {
 
   @TempDir
   Path dataDir;
-  private RunningNode running;
+  private TestNode running;
   private Switchboard node;
   private FeedClient feed;
   private int port;
@@ -48,8 +49,8 @@ class HepCollectorTest {
     JsonObject config = TestConfig.create(dataDir);
     config.getJsonObject("hep").put("port", port).mergeIn(hepSettings);
     config.getJsonObject("sip").put("reorder_window_ms", 20);
-    running = RunningNode.start(vertx, config);
-    node = running.node();
+    running = TestNode.start(vertx, config);
+    node = running.node;
     feed = running.feed();
   }
 
@@ -107,7 +108,7 @@ class HepCollectorTest {
     ByteArrayOutputStream stream = new ByteArrayOutputStream();
     Captures.hepDatagrams("interop-20calls/hep.raw").forEach(stream::writeBytes);
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      RunningNode.writeInPieces(socket.getOutputStream(), stream.toByteArray(), 1, 700);
+      Pieces.write(socket.getOutputStream(), stream.toByteArray(), 1, 700);
       assertTwentyCalls();
     }
     assertEquals("tcp", feed.ofType("system.source_up").get(0).getString("transport"));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchboard.TestConfig;
 import dev.switchboard.ingest.Captures;
 import dev.switchboard.ingest.FreePorts;
-import dev.switchboard.ingest.RunningNode;
+import dev.switchboard.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -48,12 +48,12 @@ class HepReplayRateBenchmarkTest {
     JsonObject config = TestConfig.create(dataDir);
     config.getJsonObject("hep").put("port", port);
     int best = 0;
-    try (RunningNode running = RunningNode.start(vertx, config);
+    try (TestNode running = TestNode.start(vertx, config);
         DatagramSocket socket = new DatagramSocket()) {
       int step = 0;
       for (int rate : new int[] {2_000, 5_000, 10_000, 20_000, 40_000, 80_000}) {
         List<byte[]> datagrams = rewritten(burst, ++step);
-        long packetsBefore = running.node().hep().counters().packets();
+        long packetsBefore = running.node.hep().counters().packets();
         int eventsBefore = running.feed().events().size();
         long start = System.nanoTime();
         // Paced in 5 ms slices: a sender spinning per packet would take the CPU the gateway needs.
@@ -74,7 +74,7 @@ class HepReplayRateBenchmarkTest {
         String suffix = ".s" + step + ".";
         List<JsonObject> hangups = running.feed().awaitAtLeast(e -> "hangup".equals(e.getString("event"))
             && e.getString("call_id", "").contains(suffix), calls, java.time.Duration.ofSeconds(20));
-        long lost = datagrams.size() - (running.node().hep().counters().packets() - packetsBefore);
+        long lost = datagrams.size() - (running.node.hep().counters().packets() - packetsBefore);
         System.out.printf("HEP at %,d packets/s (achieved %,.0f): %,d datagrams, %d lost, %d of %d calls hung up, "
             + "%,d events on the feed%n", rate, datagrams.size() / sendSeconds, datagrams.size(), lost, hangups.size(),
             calls, running.feed().events().size() - eventsBefore);

@@ -11,7 +11,8 @@ import dev.switchboard.event.CatalogCheck;
 import dev.switchboard.event.EventCatalog.Emitter;
 import dev.switchboard.ingest.Captures;
 import dev.switchboard.ingest.FreePorts;
-import dev.switchboard.ingest.RunningNode;
+import dev.switchboard.TestNode;
+import dev.switchboard.ingest.Pieces;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +43,7 @@ class SoftswitchTransportsTest {
 
   @TempDir
   Path dataDir;
-  private RunningNode running;
+  private TestNode running;
   private Switchboard node;
   private FeedClient feed;
 
@@ -56,8 +57,8 @@ class SoftswitchTransportsTest {
   }
 
   private void start(Vertx vertx, JsonObject config) throws Exception {
-    running = RunningNode.start(vertx, config);
-    node = running.node();
+    running = TestNode.start(vertx, config);
+    node = running.node;
     feed = running.feed();
   }
 
@@ -108,7 +109,7 @@ class SoftswitchTransportsTest {
     start(vertx, "jsonrpc", new JsonObject());
     byte[] stream = String.join("", Captures.lines("interop-20calls/jsonrpc.raw")).getBytes(StandardCharsets.UTF_8);
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.jsonRpc().port())) {
-      RunningNode.writeInPieces(socket.getOutputStream(), stream, 3, 400);
+      Pieces.write(socket.getOutputStream(), stream, 3, 400);
       assertTwentyCallsOfKamailioEvents();
     }
     assertEquals(0, node.jsonRpc().counters().malformed());
