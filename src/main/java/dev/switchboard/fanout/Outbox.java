@@ -12,7 +12,9 @@ import java.util.Set;
  * The durable record of what must be delivered: one delivery per event and matching subscription,
  * written before the event is acknowledged, and every attempt made on it. Every method is
  * asynchronous and safe on an event loop; writes are group-committed, so many events share one
- * transaction. {@code store.SqliteOutbox} is the embedded implementation.
+ * transaction. {@link #append}, {@link #pending}, {@link #record}, {@link #replay} and
+ * {@link #prune} take effect, and complete, in the order they are called.
+ * {@code store.SqliteOutbox} is the embedded implementation.
  */
 public interface Outbox {
 

@@ -31,9 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * (the delivery log). Sequence numbers are given here, in the order work runs, so a delivery's
  * number says when it was journaled.
  *
- * <p>Every call joins one queue; whatever arrived while a transaction ran is done together in the
- * next one (one fsync for many events), in the order it was asked for, reads included, and each
- * result is handed back after its transaction commits. Attempt records alone wait a couple of
+ * <p>Writes, and the reads the fan-out's bookkeeping depends on ({@link #pending}), join one queue;
+ * whatever arrived while a transaction ran is done together in the next one (one fsync for many
+ * events), in the order it was asked for, and each result is handed back after its transaction
+ * commits. Reads for the API (the log, health, counts, size) go straight to the database thread. Attempt records alone wait a couple of
  * milliseconds for company before they commit, as nobody is answered on them.
  *
  * <p>Create and call it from one event loop (its owner's); the JDBC work runs on one worker thread.
