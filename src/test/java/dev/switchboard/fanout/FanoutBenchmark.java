@@ -11,13 +11,19 @@ import dev.switchboard.event.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import dev.switchboard.webhook.WebhookSignature;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,23 +39,26 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Webhook throughput on this machine, next to what a plain HTTP load tool reaches against the same
- * receiver in the same run, and what the fan-out's HTTP client reaches on its own (the same signed
- * requests from a WebClient in a loop: the ceiling the client sets). Everything is warmed up first
- * (the load tool's first pass, a first client loop and a first 100,000 events are not counted),
- * since the JIT is still compiling for tens of seconds on two cores. Run with:
- * {@code mvn -B test -Dexcluded.test.groups= -Dtest=FanoutBenchmark}
+ * receiver in the same run, and what HTTP clients reach on their own (the same signed requests in a
+ * loop, 16 in flight: the WebClient the fan-out uses, and Vert.x's core HttpClient beneath it — the
+ * ceilings they set). Everything is warmed up first (the load tool's first pass, a first loop of
+ * each client, and 300,000 events), since on two cores the JIT compiles for tens of seconds; each
+ * measured run reports the JIT compile time spent during it, and how busy it kept the machine.
+ * Run with: {@code mvn -B test -Dexcluded.test.groups= -Dtest=FanoutBenchmark}
  */
 @Tag("benchmark")
 class FanoutBenchmark extends GatewayTest {
 
   private static final int EVENTS = Integer.getInteger("bench.events", 100_000);
   private static final int WIDE_EVENTS = Integer.getInteger("bench.wide.events", 20);
-  private static final int WARMUP_EVENTS = Integer.getInteger("bench.warmup.events", 100_000);
-  private static final int CLIENT_REQUESTS = Integer.getInteger("bench.client.requests", 100_000);
+  private static final int WARMUP_EVENTS = Integer.getInteger("bench.warmup.events", 300_000);
+  private static final int CLIENT_REQUESTS = Integer.getInteger("bench.client.requests", 200_000);
   private static final int BATCH = 100;
   private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":(\\d+\\.\\d{6})");
 
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
 
   private final AtomicLong received = new AtomicLong();
   /**
@@ -57,6 +66,11 @@ class FanoutBenchmark extends GatewayTest {
    * microseconds: steadier than rates on a shared machine.
    */
   private double cpuMicrosPerRequest;
+  /** Of the last measurement: the share of the machine's cores this JVM kept busy, and the JIT's compile time. */
+  private double busy;
+  private long jitMillis;
+  /** Of the last gateway run: deliveries per second once ingest was over. */
+  private double drainRate;
   private long[] latencies;
   private Promise<Void> all;
   private long expected;
@@ -89,6 +103,9 @@ class FanoutBenchmark extends GatewayTest {
     clientLoop(uri, String.format(sample, 1), CLIENT_REQUESTS);
     double loop = clientLoop(uri, String.format(sample, 1), CLIENT_REQUESTS);
     double loopCpu = cpuMicrosPerRequest;
+    coreClientLoop(uri, String.format(sample, 1), CLIENT_REQUESTS);
+    double coreLoop = coreClientLoop(uri, String.format(sample, 1), CLIENT_REQUESTS);
+    double coreLoopCpu = cpuMicrosPerRequest;
     TestHttp api = new TestHttp(vertx, node.httpPort());
     JsonObject subscription = new JsonObject().put("name", "bench").put("bindings", new JsonArray().add("call.*"))
         .put("target", new JsonObject().put("uri", uri));
@@ -97,6 +114,9 @@ class FanoutBenchmark extends GatewayTest {
     run(WARMUP_EVENTS, 1, sample);
     double oneRate = run(EVENTS, 1, sample);
     double oneCpu = cpuMicrosPerRequest;
+    double oneBusy = busy;
+    long oneJit = jitMillis;
+    double oneDrain = drainRate;
     long[] one = Arrays.copyOf(latencies, EVENTS);
     Arrays.sort(one);
     for (int i = 1; i < 1000; i++) {
@@ -105,14 +125,19 @@ class FanoutBenchmark extends GatewayTest {
     double wideRate = run(WIDE_EVENTS, 1000, sample);
     double wideCpu = cpuMicrosPerRequest;
 
-    System.out.printf("%nFANOUT BENCHMARK (%d cores)%n", Runtime.getRuntime().availableProcessors());
-    System.out.printf("  raw: wrk POST to the receiver           %,10.0f requests/s    (JVM CPU %,.0f us/request)%n",
-        raw, rawCpu);
-    System.out.printf("  WebClient alone, signed POSTs, 16 in flight %,10.0f requests/s    (%.2f of raw; JVM CPU %,.0f us/request)%n",
+    System.out.printf("%nFANOUT BENCHMARK (%d cores)%n", CORES);
+    System.out.printf("  raw: wrk -t1 -c16 POST to the receiver         %,10.0f requests/s    (JVM CPU %,.0f us/request:"
+        + " the receiver)%n", raw, rawCpu);
+    System.out.printf("  WebClient alone, signed POSTs, 16 in flight    %,10.0f requests/s    (%.2f of raw; JVM CPU %,.0f us/request)%n",
         loop, raw > 0 ? loop / raw : Double.NaN, loopCpu);
-    System.out.printf("  gateway, 1 subscription, %,d events    %,10.0f deliveries/s  (%.2f of raw; JVM CPU %,.0f us/delivery)%n",
-        EVENTS, oneRate, raw > 0 ? oneRate / raw : Double.NaN, oneCpu);
-    System.out.printf("    ingest-to-receipt latency               p50 %.1f ms, p99 %.1f ms%n",
+    System.out.printf("  core HttpClient alone, same requests           %,10.0f requests/s    (%.2f of raw; JVM CPU %,.0f us/request)%n",
+        coreLoop, raw > 0 ? coreLoop / raw : Double.NaN, coreLoopCpu);
+    System.out.printf("  gateway, 1 subscription, %,d events       %,10.0f deliveries/s  (%.2f of raw; JVM CPU %,.0f us/delivery;"
+        + " %.0f%% of %d cores busy; JIT %,d ms)%n", EVENTS, oneRate, raw > 0 ? oneRate / raw : Double.NaN, oneCpu,
+        oneBusy * 100, CORES, oneJit);
+    System.out.printf("    once ingest was over                       %,10.0f deliveries/s  (%.2f of the WebClient alone)%n",
+        oneDrain, loop > 0 ? oneDrain / loop : Double.NaN);
+    System.out.printf("    ingest-to-receipt latency                  p50 %.1f ms, p99 %.1f ms%n",
         one[one.length / 2] / 1000.0, one[one.length * 99 / 100] / 1000.0);
     System.out.printf("  gateway, 1000 subscriptions, %d events  %,10.0f deliveries/s  (JVM CPU %,.0f us/delivery)%n",
         WIDE_EVENTS, wideRate, wideCpu);
@@ -135,6 +160,7 @@ class FanoutBenchmark extends GatewayTest {
       bodies.add(Buffer.buffer(body.toString()));
     }
     long cpuStart = OS.getProcessCpuTime();
+    long jitStart = JIT.getTotalCompilationTime();
     long start = System.nanoTime();
     List<Future<?>> posts = new ArrayList<>();
     for (Buffer body : bodies) {
@@ -158,8 +184,9 @@ class FanoutBenchmark extends GatewayTest {
             + " %,.0f/s after)%n", events, perEvent, (ingested - start) / 1e9,
         receivedWhenIngested / ((ingested - start) / 1e9),
         (expected - receivedWhenIngested) / Math.max(1e-9, (finished - ingested) / 1e9));
-    double seconds = (System.nanoTime() - start) / 1e9;
-    cpuMicrosPerRequest = (OS.getProcessCpuTime() - cpuStart) / 1e3 / expected;
+    double seconds = (finished - start) / 1e9;
+    measured(cpuStart, jitStart, seconds, expected);
+    drainRate = (expected - receivedWhenIngested) / Math.max(1e-9, (finished - ingested) / 1e9);
     assertEquals(expected, received.get(), "nothing lost");
     return expected / seconds;
   }
@@ -179,6 +206,7 @@ class FanoutBenchmark extends GatewayTest {
     String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
     AtomicLong started = new AtomicLong();
     long cpuStart = OS.getProcessCpuTime();
+    long jitStart = JIT.getTotalCompilationTime();
     long start = System.nanoTime();
     vertx.runOnContext(ignored -> {
       for (int i = 0; i < 16; i++) {
@@ -187,9 +215,63 @@ class FanoutBenchmark extends GatewayTest {
     });
     Await.result(all.future(), 300);
     double seconds = (System.nanoTime() - start) / 1e9;
-    cpuMicrosPerRequest = (OS.getProcessCpuTime() - cpuStart) / 1e3 / requests;
+    measured(cpuStart, jitStart, seconds, requests);
     client.close();
     return requests / seconds;
+  }
+
+  /** As {@link #clientLoop}, with the core HttpClient the WebClient is built on: what its own layer costs. */
+  private double coreClientLoop(String uri, String body, int requests) {
+    received.set(0);
+    expected = requests;
+    latencies = null;
+    all = Promise.promise();
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(16));
+    RequestOptions target = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri).setTimeout(10_000);
+    Buffer payload = Buffer.buffer(body);
+    String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    AtomicLong started = new AtomicLong();
+    long cpuStart = OS.getProcessCpuTime();
+    long jitStart = JIT.getTotalCompilationTime();
+    long start = System.nanoTime();
+    vertx.runOnContext(ignored -> {
+      for (int i = 0; i < 16; i++) {
+        sendNextCore(client, target, payload, secret, started, requests);
+      }
+    });
+    Await.result(all.future(), 300);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    measured(cpuStart, jitStart, seconds, requests);
+    client.close();
+    return requests / seconds;
+  }
+
+  private void sendNextCore(HttpClient client, RequestOptions target, Buffer payload, String secret, AtomicLong started,
+      int requests) {
+    long n = started.getAndIncrement();
+    if (n >= requests) {
+      return;
+    }
+    String id = "evt_" + n;
+    long timestamp = System.currentTimeMillis() / 1000;
+    client.request(target)
+        .compose(request -> request
+            .putHeader("User-Agent", "Switchboard/bench")
+            .putHeader("webhook-id", id)
+            .putHeader("webhook-timestamp", Long.toString(timestamp))
+            .putHeader("webhook-signature", WebhookSignature.sign(secret, id, timestamp, payload.toString()))
+            .putHeader("Content-Type", "application/json")
+            .send(payload))
+        .compose(HttpClientResponse::body)
+        .onComplete(done -> vertx.runOnContext(next -> sendNextCore(client, target, payload, secret, started, requests)));
+  }
+
+  private void measured(long cpuStart, long jitStart, double seconds, long requests) {
+    long cpuNanos = OS.getProcessCpuTime() - cpuStart;
+    cpuMicrosPerRequest = cpuNanos / 1e3 / requests;
+    busy = cpuNanos / 1e9 / seconds / CORES;
+    jitMillis = JIT.getTotalCompilationTime() - jitStart;
   }
 
   private void sendNext(WebClient client, String uri, Buffer payload, String secret, AtomicLong started, int requests) {
