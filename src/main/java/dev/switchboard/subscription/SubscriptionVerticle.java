@@ -33,6 +33,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -101,7 +102,7 @@ public final class SubscriptionVerticle extends VerticleBase {
           contents.accounts().forEach(this::putAccount);
           accounts.keySet().forEach(this::refreshChain);
           contents.keys().forEach(this::putKey);
-          contents.subscriptions().forEach(this::putSubscription);
+          putStoredSubscriptions(contents.subscriptions());
           loadStatic(settings.getJsonArray("static"));
           vertx.sharedData().getLocalMap(SubscriptionIndex.LOCAL_MAP).put(SubscriptionIndex.KEY, index);
           vertx.setPeriodic(SWEEP_MILLIS, ignored -> sweepExpired());
@@ -631,6 +632,17 @@ public final class SubscriptionVerticle extends VerticleBase {
         message.fail(done.cause() instanceof ApiException e ? e.status() : 500, done.cause().getMessage());
       }
     });
+  }
+
+  /** The stored subscriptions, at start: filed in the index in one go. */
+  private void putStoredSubscriptions(Collection<Subscription> stored) {
+    for (Subscription subscription : stored) {
+      subscriptions.put(subscription.id(), subscription);
+      if (subscription.enabled() && subscription.expiresAt() != null) {
+        expiring.add(subscription);
+      }
+    }
+    index.fileAll(stored);
   }
 
   private void putSubscription(Subscription subscription) {

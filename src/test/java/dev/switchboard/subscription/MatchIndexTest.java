@@ -29,13 +29,7 @@ class MatchIndexTest {
 
   @Test
   void agreesWithBruteForceThroughChanges() {
-    List<String> accounts = new ArrayList<>();
-    for (int i = 0; i < 150; i++) {
-      String id = "acc" + i;
-      parents.put(id, i < 5 ? null : accounts.get(random.nextInt(accounts.size())));
-      accounts.add(id);
-    }
-    accounts.forEach(this::chain);
+    List<String> accounts = accountTree();
     for (int i = 0; i < 1500; i++) {
       put(randomSubscription("s" + i, accounts, 1));
     }
@@ -61,6 +55,37 @@ class MatchIndexTest {
       accounts.forEach(this::chain);
       check(accounts, 600);
     }
+  }
+
+  @Test
+  void agreesWithBruteForceWhenFiledAtOnceThenChanged() {
+    List<String> accounts = accountTree();
+    for (int i = 0; i < 3000; i++) {
+      Subscription subscription = randomSubscription("s" + i, accounts, 1);
+      live.put(subscription.id(), subscription);
+    }
+    index.fileAll(live.values());
+    check(accounts, 1000);
+    List<String> ids = new ArrayList<>(live.keySet());
+    for (int i = 0; i < 500; i++) {
+      Subscription current = live.get(ids.get(random.nextInt(ids.size())));
+      if (current != null) {
+        put(randomSubscription(current.id(), accounts, current.version() + 1));
+      }
+    }
+    check(accounts, 1000);
+  }
+
+  /** 150 accounts: five roots, each other account under one made before it. */
+  private List<String> accountTree() {
+    List<String> accounts = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      String id = "acc" + i;
+      parents.put(id, i < 5 ? null : accounts.get(random.nextInt(accounts.size())));
+      accounts.add(id);
+    }
+    accounts.forEach(this::chain);
+    return accounts;
   }
 
   private void put(Subscription subscription) {
