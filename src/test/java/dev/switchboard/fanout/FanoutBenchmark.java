@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,6 +55,7 @@ class FanoutBenchmark extends GatewayTest {
   private static final int WARMUP_EVENTS = Integer.getInteger("bench.warmup.events", 300_000);
   private static final int CLIENT_REQUESTS = Integer.getInteger("bench.client.requests", 200_000);
   private static final int BATCH = 100;
+  private static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
   private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":(\\d+\\.\\d{6})");
 
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -196,75 +198,80 @@ class FanoutBenchmark extends GatewayTest {
    * fan-out's sends the same signed JSON POST, 16 in flight, with no ingest and no outbox.
    */
   private double clientLoop(String uri, String body, int requests) {
-    received.set(0);
-    expected = requests;
-    latencies = null;
-    all = Promise.promise();
     WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setUserAgentEnabled(false),
         new PoolOptions().setHttp1MaxSize(16));
     Buffer payload = Buffer.buffer(body);
-    String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
-    AtomicLong started = new AtomicLong();
-    long cpuStart = OS.getProcessCpuTime();
-    long jitStart = JIT.getTotalCompilationTime();
-    long start = System.nanoTime();
-    vertx.runOnContext(ignored -> {
-      for (int i = 0; i < 16; i++) {
-        sendNext(client, uri, payload, secret, started, requests);
-      }
+    double rate = inFlightLoop(requests, (n, answered) -> {
+      String id = "evt_" + n;
+      long timestamp = System.currentTimeMillis() / 1000;
+      client.postAbs(uri)
+          .timeout(10_000)
+          .putHeader("User-Agent", "Switchboard/bench")
+          .putHeader("webhook-id", id)
+          .putHeader("webhook-timestamp", Long.toString(timestamp))
+          .putHeader("webhook-signature", WebhookSignature.sign(SECRET, id, timestamp, body))
+          .putHeader("Content-Type", "application/json")
+          .sendBuffer(payload)
+          .onComplete(done -> answered.run());
     });
-    Await.result(all.future(), 300);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    measured(cpuStart, jitStart, seconds, requests);
     client.close();
-    return requests / seconds;
+    return rate;
   }
 
   /** As {@link #clientLoop}, with the core HttpClient the WebClient is built on: what its own layer costs. */
   private double coreClientLoop(String uri, String body, int requests) {
-    received.set(0);
-    expected = requests;
-    latencies = null;
-    all = Promise.promise();
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(16));
     RequestOptions target = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri).setTimeout(10_000);
     Buffer payload = Buffer.buffer(body);
-    String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    double rate = inFlightLoop(requests, (n, answered) -> {
+      String id = "evt_" + n;
+      long timestamp = System.currentTimeMillis() / 1000;
+      client.request(target)
+          .compose(request -> request
+              .putHeader("User-Agent", "Switchboard/bench")
+              .putHeader("webhook-id", id)
+              .putHeader("webhook-timestamp", Long.toString(timestamp))
+              .putHeader("webhook-signature", WebhookSignature.sign(SECRET, id, timestamp, body))
+              .putHeader("Content-Type", "application/json")
+              .send(payload))
+          .compose(HttpClientResponse::body)
+          .onComplete(done -> answered.run());
+    });
+    client.close();
+    return rate;
+  }
+
+  /**
+   * Makes {@code requests} requests, 16 in flight, with {@code send} (given the request's number
+   * and what to call once it is answered) and waits until the receiver has them all; requests per
+   * second.
+   */
+  private double inFlightLoop(int requests, BiConsumer<Long, Runnable> send) {
+    received.set(0);
+    expected = requests;
+    latencies = null;
+    all = Promise.promise();
     AtomicLong started = new AtomicLong();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      long n = started.getAndIncrement();
+      if (n < requests) {
+        send.accept(n, () -> vertx.runOnContext(ignored -> next[0].run()));
+      }
+    };
     long cpuStart = OS.getProcessCpuTime();
     long jitStart = JIT.getTotalCompilationTime();
     long start = System.nanoTime();
     vertx.runOnContext(ignored -> {
       for (int i = 0; i < 16; i++) {
-        sendNextCore(client, target, payload, secret, started, requests);
+        next[0].run();
       }
     });
     Await.result(all.future(), 300);
     double seconds = (System.nanoTime() - start) / 1e9;
     measured(cpuStart, jitStart, seconds, requests);
-    client.close();
     return requests / seconds;
-  }
-
-  private void sendNextCore(HttpClient client, RequestOptions target, Buffer payload, String secret, AtomicLong started,
-      int requests) {
-    long n = started.getAndIncrement();
-    if (n >= requests) {
-      return;
-    }
-    String id = "evt_" + n;
-    long timestamp = System.currentTimeMillis() / 1000;
-    client.request(target)
-        .compose(request -> request
-            .putHeader("User-Agent", "Switchboard/bench")
-            .putHeader("webhook-id", id)
-            .putHeader("webhook-timestamp", Long.toString(timestamp))
-            .putHeader("webhook-signature", WebhookSignature.sign(secret, id, timestamp, payload.toString()))
-            .putHeader("Content-Type", "application/json")
-            .send(payload))
-        .compose(HttpClientResponse::body)
-        .onComplete(done -> vertx.runOnContext(next -> sendNextCore(client, target, payload, secret, started, requests)));
   }
 
   private void measured(long cpuStart, long jitStart, double seconds, long requests) {
@@ -272,24 +279,6 @@ class FanoutBenchmark extends GatewayTest {
     cpuMicrosPerRequest = cpuNanos / 1e3 / requests;
     busy = cpuNanos / 1e9 / seconds / CORES;
     jitMillis = JIT.getTotalCompilationTime() - jitStart;
-  }
-
-  private void sendNext(WebClient client, String uri, Buffer payload, String secret, AtomicLong started, int requests) {
-    long n = started.getAndIncrement();
-    if (n >= requests) {
-      return;
-    }
-    String id = "evt_" + n;
-    long timestamp = System.currentTimeMillis() / 1000;
-    client.postAbs(uri)
-        .timeout(10_000)
-        .putHeader("User-Agent", "Switchboard/bench")
-        .putHeader("webhook-id", id)
-        .putHeader("webhook-timestamp", Long.toString(timestamp))
-        .putHeader("webhook-signature", WebhookSignature.sign(secret, id, timestamp, payload.toString()))
-        .putHeader("Content-Type", "application/json")
-        .sendBuffer(payload)
-        .onComplete(done -> vertx.runOnContext(next -> sendNext(client, uri, payload, secret, started, requests)));
   }
 
   private double wrk(String uri, String body) throws Exception {
