@@ -157,9 +157,9 @@ public final class MatchIndex implements SubscriptionIndex {
   }
 
   /**
-   * Files many subscriptions not filed before, at once (those stored, at start): each account's shelves are
-   * built once, not once per subscription — filed one by one, an account's subscriptions cost
-   * time quadratic in their number (20,000 in one account took 31 s).
+   * Files many subscriptions not filed before, at once (those stored, at start): each account's
+   * shelves are built once, not once per subscription — filed one by one, an account's
+   * subscriptions cost time quadratic in their number (20,000 in one account took 31 s).
    */
   void fileAll(Collection<Subscription> subscriptions) {
     Set<String> owners = new LinkedHashSet<>();

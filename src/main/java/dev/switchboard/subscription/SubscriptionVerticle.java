@@ -636,21 +636,21 @@ public final class SubscriptionVerticle extends VerticleBase {
 
   /** The stored subscriptions, at start: filed in the index in one go. */
   private void putStoredSubscriptions(Collection<Subscription> stored) {
-    for (Subscription subscription : stored) {
-      subscriptions.put(subscription.id(), subscription);
-      if (subscription.enabled() && subscription.expiresAt() != null) {
-        expiring.add(subscription);
-      }
-    }
+    stored.forEach(this::remember);
     index.fileAll(stored);
   }
 
   private void putSubscription(Subscription subscription) {
+    index.replace(remember(subscription), subscription);
+  }
+
+  /** Keeps a subscription (and when it expires); the version it replaces, or {@code null}. */
+  private Subscription remember(Subscription subscription) {
     Subscription previous = subscriptions.put(subscription.id(), subscription);
-    index.replace(previous, subscription);
     if (subscription.enabled() && subscription.expiresAt() != null) {
       expiring.add(subscription);
     }
+    return previous;
   }
 
   /** Takes expired subscriptions out of the index (matching already skips them; this frees their slots). */
